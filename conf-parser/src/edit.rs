@@ -1,0 +1,1 @@
+//! Lossless line-based editing of a configuration file (used by `mpathconf`).

@@ -1,0 +1,302 @@
+//! From text to a tree of sections and keyword entries, validated against the
+//! keyword table. Problems become diagnostics; parsing never stops early and
+//! never panics.
+
+use crate::diag::{Diagnostic, Severity};
+use crate::keywords::{self, Kind, Section};
+use crate::lexer::{tokenize, LexError, Token};
+use crate::value::{self, Value};
+
+/// Longest line upstream reads in one piece (bytes, including the newline).
+pub const MAX_LINE: usize = 1024;
+
+/// A keyword with its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The keyword's canonical name from the keyword table.
+    pub name: &'static str,
+    /// The value, if it was valid.
+    pub value: Option<Value>,
+    /// The value as written (first token, or empty if missing).
+    pub raw: String,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// A section or subsection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub section: Section,
+    pub line: u32,
+    pub col: u32,
+    /// Line of the closing brace; `None` if the file ended first.
+    pub end_line: Option<u32>,
+    pub children: Vec<Node>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Entry(Entry),
+    Block(Block),
+}
+
+/// One parsed file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    pub file: String,
+    /// Top-level sections, in file order.
+    pub blocks: Vec<Block>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+struct Parser<'a> {
+    file: &'a str,
+    diags: Vec<Diagnostic>,
+}
+
+impl Parser<'_> {
+    fn diag(&mut self, severity: Severity, line: u32, col: u32, message: String) {
+        self.diags.push(Diagnostic { file: self.file.to_string(), line, col, severity, message });
+    }
+}
+
+/// Split `text` into lines with their 1-based numbers, as upstream reads them.
+fn lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
+    text.split('\n').enumerate().map(|(i, l)| ((i + 1) as u32, l))
+}
+
+struct Frame {
+    block: Block,
+}
+
+/// Parse configuration `bytes` read from `file` (the name is used in diagnostics).
+pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
+    let mut p = Parser { file, diags: Vec::new() };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u32 + 1;
+            p.diag(Severity::Warning, line, 0, "invalid UTF-8; bad bytes replaced".into());
+            String::from_utf8_lossy(bytes)
+        }
+    };
+    let mut top: Vec<Block> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    // Depth of an unknown block being skipped.
+    let mut skipping = 0usize;
+    let mut last_line = 0;
+
+    for (lineno, line) in lines(&text) {
+        last_line = lineno;
+        if line.len() >= MAX_LINE {
+            p.diag(
+                Severity::Error,
+                lineno,
+                0,
+                format!("line is {} bytes long; the limit is {}; line ignored", line.len(), MAX_LINE - 1),
+            );
+            continue;
+        }
+        let (tokens, lex_err) = tokenize(line);
+        if let Some(LexError::UnterminatedQuote { col }) = lex_err {
+            p.diag(Severity::Error, lineno, col, "unterminated quoted string".into());
+        }
+        let Some(first) = tokens.first() else { continue };
+
+        if skipping > 0 {
+            for t in &tokens {
+                if t.is("{") {
+                    skipping += 1;
+                } else if t.is("}") {
+                    skipping -= 1;
+                }
+            }
+            continue;
+        }
+
+        if first.is("}") {
+            match stack.pop() {
+                Some(mut f) => {
+                    f.block.end_line = Some(lineno);
+                    if tokens.len() > 1 {
+                        p.diag(Severity::Warning, lineno, tokens[1].col, "text after '}' ignored".into());
+                    }
+                    close(&mut stack, &mut top, f.block);
+                }
+                None => p.diag(Severity::Error, lineno, first.col, "unbalanced '}' at top level".into()),
+            }
+            continue;
+        }
+
+        let section = stack.last().map_or(Section::Top, |f| f.block.section);
+        let name = first.text.as_str();
+        let Some(kw) = (!first.quoted).then(|| keywords::lookup_in(section, name)).flatten() else {
+            let mut msg = if section == Section::Top {
+                format!("unknown section '{name}'")
+            } else {
+                format!("unknown keyword '{name}' in {}", section.describe())
+            };
+            let elsewhere = keywords::sections_accepting(name);
+            if !elsewhere.is_empty() {
+                let names: Vec<_> = elsewhere.iter().map(|s| s.describe()).collect();
+                msg = format!("keyword '{name}' is not allowed in {}; it belongs in the {}", section.describe(), names.join(" or "));
+            }
+            if tokens.iter().skip(1).any(|t| t.is("{")) {
+                skipping = 1;
+                msg.push_str("; block skipped");
+            } else {
+                msg.push_str("; ignored");
+            }
+            p.diag(Severity::Warning, lineno, first.col, msg);
+            continue;
+        };
+
+        if let Kind::Section(child) = kw.kind {
+            match tokens.get(1) {
+                Some(t) if t.is("{") => {
+                    if let Some(extra) = tokens.get(2) {
+                        p.diag(Severity::Warning, lineno, extra.col, "text after '{' ignored".into());
+                    }
+                }
+                Some(t) => p.diag(Severity::Warning, lineno, t.col, format!("expected '{{' after '{name}'")),
+                None => p.diag(Severity::Warning, lineno, first.col, format!("missing '{{' after '{name}'")),
+            }
+            stack.push(Frame {
+                block: Block { section: child, line: lineno, col: first.col, end_line: None, children: Vec::new() },
+            });
+            continue;
+        }
+
+        let value_tok: Option<&Token> = tokens.get(1);
+        if let Some(extra) = tokens.get(2) {
+            p.diag(Severity::Warning, lineno, extra.col, format!("extra text after the value of '{name}' ignored"));
+        }
+        if kw.deprecated {
+            p.diag(
+                Severity::Warning,
+                lineno,
+                first.col,
+                match kw.kind {
+                    Kind::Ignored => format!("'{name}' is deprecated and has no effect"),
+                    _ => format!("'{name}' is deprecated"),
+                },
+            );
+        }
+        let entry_value = match value_tok {
+            None => {
+                p.diag(Severity::Error, lineno, first.col, format!("missing value for '{name}'; ignored"));
+                None
+            }
+            Some(t) if t.is("{") || t.is("}") => {
+                p.diag(Severity::Error, lineno, t.col, format!("missing value for '{name}'; ignored"));
+                None
+            }
+            Some(t) => match value::parse(kw.kind, &t.text) {
+                Ok(parsed) => {
+                    if let Some(w) = parsed.warning {
+                        p.diag(Severity::Warning, lineno, t.col, format!("{name}: {w}"));
+                    }
+                    Some(parsed.value)
+                }
+                Err(e) => {
+                    p.diag(Severity::Error, lineno, t.col, format!("{name}: {e}; ignored"));
+                    None
+                }
+            },
+        };
+        let entry = Entry {
+            name: kw.name,
+            value: entry_value,
+            raw: value_tok.map(|t| t.text.clone()).unwrap_or_default(),
+            line: lineno,
+            col: first.col,
+        };
+        match stack.last_mut() {
+            Some(f) => f.block.children.push(Node::Entry(entry)),
+            None => unreachable_top(&mut p, lineno),
+        }
+    }
+
+    while let Some(f) = stack.pop() {
+        p.diag(
+            Severity::Error,
+            f.block.line,
+            f.block.col,
+            format!("'{}' opened here is never closed", f.block.section.name()),
+        );
+        close(&mut stack, &mut top, f.block);
+    }
+    let _ = last_line;
+    Document { file: file.to_string(), blocks: top, diagnostics: p.diags }
+}
+
+/// Top-level keywords are all sections, so an entry can never land here; kept
+/// as a diagnostic rather than a panic.
+fn unreachable_top(p: &mut Parser<'_>, line: u32) {
+    p.diag(Severity::Warning, line, 0, "keyword outside any section ignored".into());
+}
+
+fn close(stack: &mut [Frame], top: &mut Vec<Block>, block: Block) {
+    match stack.last_mut() {
+        Some(parent) => parent.block.children.push(Node::Block(block)),
+        None => top.push(block),
+    }
+}
+
+/// Parse text (already UTF-8).
+pub fn parse_str(file: &str, text: &str) -> Document {
+    parse_bytes(file, text.as_bytes())
+}
+
+impl Block {
+    /// Entries directly inside this block.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Entry(e) => Some(e),
+            Node::Block(_) => None,
+        })
+    }
+
+    /// Subsections directly inside this block.
+    pub fn blocks(&self) -> impl Iterator<Item = &Block> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Block(b) => Some(b),
+            Node::Entry(_) => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_sections() {
+        let d = parse_str(
+            "t.conf",
+            "defaults {\n polling_interval 10\n}\ndevices {\n device {\n  vendor \"X\"\n  product Y\n }\n}\n",
+        );
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        assert_eq!(d.blocks.len(), 2);
+        let e = d.blocks[0].entries().next().unwrap();
+        assert_eq!((e.name, e.value.clone(), e.line), ("polling_interval", Some(Value::Int(10)), 2));
+        let dev = d.blocks[1].blocks().next().unwrap();
+        assert_eq!(dev.section, Section::Device);
+        assert_eq!(dev.entries().count(), 2);
+    }
+
+    #[test]
+    fn problems_are_reported_with_lines() {
+        let d = parse_str("t.conf", "defaults {\n bogus 1\n verbosity 9\n polling_interval\n}\n}\n");
+        let lines: Vec<u32> = d.diagnostics.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [2, 3, 4, 6]);
+        assert!(d.diagnostics[0].short().starts_with("t.conf:2: unknown keyword 'bogus'"));
+    }
+
+    #[test]
+    fn unclosed_section_is_kept() {
+        let d = parse_str("t.conf", "defaults {\n verbosity 3\n");
+        assert_eq!(d.blocks.len(), 1);
+        assert_eq!(d.diagnostics.len(), 1);
+    }
+}
