@@ -1,1 +1,10 @@
-//! Core library of the multipath-tools replacement.
+//! Core library of the multipath-tools replacement: the domain model, the
+//! merged configuration, the built-in hardware table and the seams to the
+//! kernel and the filesystem. It parses no command line, starts no runtime
+//! and prints nothing for users.
+
+pub mod config;
+pub mod sysroot;
+
+pub use config::Config;
+pub use sysroot::SysRoot;

@@ -9,6 +9,8 @@ use std::fmt;
 pub enum Value {
     Int(i64),
     Word(String),
+    /// A word printed without quotes (`mode 0644`, `fast_io_fail_tmo off`).
+    Bare(String),
 }
 
 impl Value {
@@ -19,13 +21,13 @@ impl Value {
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Value::Int(i) => Some(*i),
-            Value::Word(_) => None,
+            _ => None,
         }
     }
 
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Value::Word(s) => Some(s),
+            Value::Word(s) | Value::Bare(s) => Some(s),
             Value::Int(_) => None,
         }
     }
@@ -42,6 +44,7 @@ impl fmt::Display for Value {
         match self {
             Value::Int(i) => write!(f, "{i}"),
             Value::Word(s) => write!(f, "\"{}\"", s.replace('"', "\"\"")),
+            Value::Bare(s) => f.write_str(s),
         }
     }
 }
@@ -114,9 +117,20 @@ fn count_prefixed(s: &str, index: usize) -> bool {
     }
 }
 
+/// Numeric id of `name` in a passwd/group style file (`name:x:id:...`).
+fn lookup_id(file: &str, name: &str) -> Option<i64> {
+    let text = std::fs::read_to_string(file).ok()?;
+    text.lines().find_map(|l| {
+        let mut f = l.split(':');
+        (f.next()? == name).then_some(())?;
+        f.nth(1)?.parse().ok()
+    })
+}
+
 /// Parse the value `s` of a keyword of kind `kind`.
 pub fn parse(kind: Kind, s: &str) -> Result<Parsed, ValueError> {
     let word = |w: &str| Ok(Parsed::ok(Value::word(w)));
+    let bare = |w: &str| Ok(Parsed::ok(Value::Bare(w.to_string())));
     match kind {
         Kind::Int { min, max } => parse_int(s)
             .map(|v| clamp(v, min, max))
@@ -163,7 +177,7 @@ pub fn parse(kind: Kind, s: &str) -> Result<Parsed, ValueError> {
             },
         },
         Kind::OffOrInt => match s {
-            "off" => word("off"),
+            "off" => bare("off"),
             _ => match parse_int(s) {
                 Some(v) if v >= 0 => Ok(Parsed::ok(Value::Int(v))),
                 _ => Err(invalid(s, "off or seconds")),
@@ -185,21 +199,36 @@ pub fn parse(kind: Kind, s: &str) -> Result<Parsed, ValueError> {
             },
         },
         Kind::MaxRetries => match s {
-            "off" => word("off"),
+            "off" => bare("off"),
             _ => match parse_int(s) {
                 Some(v) if (0..=5).contains(&v) => Ok(Parsed::ok(Value::Int(v))),
                 _ => Err(invalid(s, "off or 0 to 5")),
             },
         },
         Kind::Mode => match i64::from_str_radix(s, 8) {
-            Ok(v) if (0..=0o777).contains(&v) => Ok(Parsed::ok(Value::word(format!("0{v:o}")))),
+            Ok(v) if (0..=0o777).contains(&v) => bare(&format!("0{v:o}")),
             _ => Err(invalid(s, "an octal mode up to 0777")),
         },
-        Kind::Uid | Kind::Gid => match parse_int(s) {
-            Some(v) if v >= 0 => Ok(Parsed::ok(Value::Int(v))),
-            _ if !s.is_empty() => word(s),
-            _ => Err(invalid(s, "a name or number")),
-        },
+        Kind::Uid | Kind::Gid => {
+            let id = match parse_int(s) {
+                Some(v) if v >= 0 => Some(v),
+                _ => lookup_id(if kind == Kind::Uid { "/etc/passwd" } else { "/etc/group" }, s),
+            };
+            match id {
+                Some(v) => bare(&format!("0{v:o}")),
+                None => Err(invalid(s, "a known name or a number")),
+            }
+        }
+        Kind::UidAttrs => {
+            let bad = s.split_ascii_whitespace().find(|rec| match rec.split_once(':') {
+                Some((sub, attr)) => sub.is_empty() || attr.is_empty(),
+                None => true,
+            });
+            match bad {
+                None if !s.trim().is_empty() => bare(s),
+                _ => Err(invalid(s, "\"subsystem:ATTRIBUTE ...\" records")),
+            }
+        }
         Kind::ReservationKey => {
             if s == "file" {
                 return word("file");
@@ -210,10 +239,9 @@ pub fn parse(kind: Kind, s: &str) -> Result<Parsed, ValueError> {
             };
             let hex = key.strip_prefix("0x").or_else(|| key.strip_prefix("0X")).unwrap_or(key);
             match u64::from_str_radix(hex, 16) {
-                Ok(v) if !hex.is_empty() && hex.len() <= 16 => Ok(Parsed::ok(Value::word(format!(
-                    "0x{v:x}{}",
-                    if aptpl { ":aptpl" } else { "" }
-                )))),
+                Ok(v) if !hex.is_empty() && hex.len() <= 16 => {
+                    bare(&format!("0x{v:x}{}", if aptpl { ":aptpl" } else { "" }))
+                }
                 _ => Err(invalid(s, "up to 16 hex digits, optionally :aptpl, or file")),
             }
         }

@@ -1,0 +1,126 @@
+//! Which value applies to a path or map, and where it came from.
+//!
+//! The chain is multipaths > overrides (protocol subsection first for the
+//! transport timeouts) > matching `devices` entries (newest first) >
+//! defaults > built-in, with the keywords that skip some levels.
+
+use super::{Attrs, Config};
+use conf_parser::Value;
+use regex::Regex;
+use std::fmt;
+
+/// Where a resolved value came from; `Display` gives the text upstream logs at `-v3`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    CommandLine,
+    Multipaths,
+    Overrides,
+    OverridesProtocol,
+    Device,
+    Defaults,
+    Builtin,
+    Autodetected,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Origin::CommandLine => "(setting: multipath command line [-p] flag)",
+            Origin::Multipaths => "(setting: multipath.conf multipaths section)",
+            Origin::Overrides => "(setting: multipath.conf overrides section)",
+            Origin::OverridesProtocol => "(setting: multipath.conf overrides protocol section)",
+            Origin::Device => "(setting: storage device configuration)",
+            Origin::Defaults => "(setting: multipath.conf defaults/devices section)",
+            Origin::Builtin => "(setting: multipath internal)",
+            Origin::Autodetected => "(setting: storage device autodetected)",
+        })
+    }
+}
+
+/// What resolution needs to know about a path (or a map's first path).
+#[derive(Debug, Clone, Default)]
+pub struct PathInfo<'a> {
+    pub vendor: &'a str,
+    pub product: &'a str,
+    pub revision: &'a str,
+    /// Transport as upstream names it: `scsi:fcp`, `scsi:iscsi`, `nvme:tcp`, ...
+    pub protocol: &'a str,
+    pub wwid: &'a str,
+}
+
+/// Keywords that have no `multipaths` level.
+const NOT_IN_MULTIPATHS: &[&str] = &[
+    "uid_attribute",
+    "path_checker",
+    "alias_prefix",
+    "detect_prio",
+    "detect_checker",
+    "detect_pgpolicy",
+    "detect_pgpolicy_use_tpg",
+    "retain_attached_hw_handler",
+    "all_tg_pt",
+    "recheck_wwid",
+    "fast_io_fail_tmo",
+    "dev_loss_tmo",
+    "eh_deadline",
+];
+
+/// Keywords the `overrides protocol` subsection can set.
+const PROTOCOL_KEYWORDS: &[&str] = &["fast_io_fail_tmo", "dev_loss_tmo", "eh_deadline"];
+
+/// Keywords resolved from `multipaths` and `defaults` only.
+const MULTIPATHS_AND_DEFAULTS_ONLY: &[&str] = &["mode", "uid", "gid", "reservation_key"];
+
+fn regex_matches(pattern: &str, text: &str) -> bool {
+    // Upstream compiles POSIX EREs; an invalid one never matches.
+    Regex::new(pattern).map(|r| r.is_match(text)).unwrap_or(false)
+}
+
+impl Config {
+    /// The `devices` entries matching a path, newest first.
+    pub fn matching_devices(&self, p: &PathInfo<'_>) -> Vec<&Attrs> {
+        self.hwtable
+            .iter()
+            .rev()
+            .filter(|e| {
+                e.get_str("vendor").is_some_and(|v| regex_matches(v, p.vendor))
+                    && e.get_str("product").is_some_and(|v| regex_matches(v, p.product))
+                    && e.get_str("revision").is_none_or(|v| regex_matches(v, p.revision))
+            })
+            .collect()
+    }
+
+    /// The multipaths entry for a WWID.
+    pub fn multipath_entry(&self, wwid: &str) -> Option<&Attrs> {
+        self.multipaths.iter().rev().find(|m| m.get_str("wwid") == Some(wwid))
+    }
+
+    /// The value of keyword `name` for path `p`, and where it came from.
+    pub fn resolve(&self, name: &str, p: &PathInfo<'_>) -> Option<(Value, Origin)> {
+        if !NOT_IN_MULTIPATHS.contains(&name) {
+            if let Some(v) = self.multipath_entry(p.wwid).and_then(|m| m.get(name)) {
+                return Some((v.clone(), Origin::Multipaths));
+            }
+        }
+        if !MULTIPATHS_AND_DEFAULTS_ONLY.contains(&name) {
+            if PROTOCOL_KEYWORDS.contains(&name) {
+                let proto = self.protocols.iter().rev().find(|a| a.get_str("type") == Some(p.protocol));
+                if let Some(v) = proto.and_then(|a| a.get(name)) {
+                    return Some((v.clone(), Origin::OverridesProtocol));
+                }
+            }
+            if let Some(v) = self.overrides.get(name) {
+                return Some((v.clone(), Origin::Overrides));
+            }
+            for e in self.matching_devices(p) {
+                if let Some(v) = e.get(name) {
+                    return Some((v.clone(), Origin::Device));
+                }
+            }
+        }
+        if let Some(v) = self.defaults.get(name) {
+            return Some((v.clone(), Origin::Defaults));
+        }
+        self.default_value(name).map(|v| (v, Origin::Builtin))
+    }
+}
