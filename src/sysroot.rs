@@ -10,7 +10,9 @@ pub struct SysRoot {
 
 impl Default for SysRoot {
     fn default() -> Self {
-        SysRoot { root: PathBuf::from("/") }
+        SysRoot {
+            root: PathBuf::from("/"),
+        }
     }
 }
 

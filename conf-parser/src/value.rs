@@ -53,7 +53,10 @@ impl fmt::Display for Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValueError {
     Missing,
-    Invalid { value: String, expected: &'static str },
+    Invalid {
+        value: String,
+        expected: &'static str,
+    },
 }
 
 impl fmt::Display for ValueError {
@@ -77,12 +80,18 @@ pub struct Parsed {
 
 impl Parsed {
     fn ok(value: Value) -> Self {
-        Parsed { value, warning: None }
+        Parsed {
+            value,
+            warning: None,
+        }
     }
 }
 
 fn invalid(value: &str, expected: &'static str) -> ValueError {
-    ValueError::Invalid { value: value.to_string(), expected }
+    ValueError::Invalid {
+        value: value.to_string(),
+        expected,
+    }
 }
 
 /// Parse a decimal integer the way C's `strtol` does for a whole token:
@@ -96,7 +105,11 @@ pub fn parse_int(s: &str) -> Option<i64> {
     // Saturate like strtol on overflow.
     match t.parse::<i64>() {
         Ok(v) => Some(v),
-        Err(_) => Some(if t.starts_with('-') { i64::MIN } else { i64::MAX }),
+        Err(_) => Some(if t.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        }),
     }
 }
 
@@ -157,7 +170,10 @@ pub fn parse(kind: Kind, s: &str) -> Result<Parsed, ValueError> {
             if count_prefixed(s, 1) {
                 word(s)
             } else {
-                Err(invalid(s, "\"<selector> <count> [args]\" with a matching count"))
+                Err(invalid(
+                    s,
+                    "\"<selector> <count> [args]\" with a matching count",
+                ))
             }
         }
         Kind::Failback => match s {
@@ -210,9 +226,23 @@ pub fn parse(kind: Kind, s: &str) -> Result<Parsed, ValueError> {
             _ => Err(invalid(s, "an octal mode up to 0777")),
         },
         Kind::Uid | Kind::Gid => {
-            let id = match parse_int(s) {
-                Some(v) if v >= 0 => Some(v),
-                _ => lookup_id(if kind == Kind::Uid { "/etc/passwd" } else { "/etc/group" }, s),
+            // A leading digit means a number, read as far as the digits go
+            // (`01750` is decimal 1750, `0x10` is 0), else a name.
+            let id = if s.starts_with(|c: char| c.is_ascii_digit()) {
+                s.bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .try_fold(0i64, |acc, d| {
+                        acc.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+                    })
+            } else {
+                lookup_id(
+                    if kind == Kind::Uid {
+                        "/etc/passwd"
+                    } else {
+                        "/etc/group"
+                    },
+                    s,
+                )
             };
             match id {
                 Some(v) => bare(&format!("0{v:o}")),
@@ -220,10 +250,12 @@ pub fn parse(kind: Kind, s: &str) -> Result<Parsed, ValueError> {
             }
         }
         Kind::UidAttrs => {
-            let bad = s.split_ascii_whitespace().find(|rec| match rec.split_once(':') {
-                Some((sub, attr)) => sub.is_empty() || attr.is_empty(),
-                None => true,
-            });
+            let bad = s
+                .split_ascii_whitespace()
+                .find(|rec| match rec.split_once(':') {
+                    Some((sub, attr)) => sub.is_empty() || attr.is_empty(),
+                    None => true,
+                });
             match bad {
                 None if !s.trim().is_empty() => bare(s),
                 _ => Err(invalid(s, "\"subsystem:ATTRIBUTE ...\" records")),
@@ -237,12 +269,18 @@ pub fn parse(kind: Kind, s: &str) -> Result<Parsed, ValueError> {
                 Some(k) => (k, true),
                 None => (s, false),
             };
-            let hex = key.strip_prefix("0x").or_else(|| key.strip_prefix("0X")).unwrap_or(key);
+            let hex = key
+                .strip_prefix("0x")
+                .or_else(|| key.strip_prefix("0X"))
+                .unwrap_or(key);
             match u64::from_str_radix(hex, 16) {
                 Ok(v) if !hex.is_empty() && hex.len() <= 16 => {
                     bare(&format!("0x{v:x}{}", if aptpl { ":aptpl" } else { "" }))
                 }
-                _ => Err(invalid(s, "up to 16 hex digits, optionally :aptpl, or file")),
+                _ => Err(invalid(
+                    s,
+                    "up to 16 hex digits, optionally :aptpl, or file",
+                )),
             }
         }
         Kind::MaxFds => match s {

@@ -23,9 +23,12 @@ fn attrs(out: &mut String, depth: usize, section: Section, a: &Attrs) {
 
 fn rules(out: &mut String, name: &str, r: &Rules) {
     let _ = writeln!(out, "{name} {{");
-    for (kw, list) in
-        [("devnode", &r.devnode), ("wwid", &r.wwid), ("property", &r.property), ("protocol", &r.protocol)]
-    {
+    for (kw, list) in [
+        ("devnode", &r.devnode),
+        ("wwid", &r.wwid),
+        ("property", &r.property),
+        ("protocol", &r.protocol),
+    ] {
         for rule in list {
             line(out, 1, kw, &Value::word(rule.pattern.clone()));
         }

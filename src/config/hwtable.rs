@@ -13,14 +13,18 @@ pub fn builtin() -> Vec<Attrs> {
         Ok(t) => t,
         Err(_) => return Vec::new(),
     };
-    let Some(toml::Value::Array(devices)) = table.get("device") else { return Vec::new() };
+    let Some(toml::Value::Array(devices)) = table.get("device") else {
+        return Vec::new();
+    };
     devices
         .iter()
         .filter_map(|d| d.as_table())
         .map(|d| {
             let mut attrs = Attrs::default();
             for (k, v) in d {
-                let Some(kw) = keywords::lookup_in(Section::Device, k) else { continue };
+                let Some(kw) = keywords::lookup_in(Section::Device, k) else {
+                    continue;
+                };
                 let text = match v {
                     toml::Value::String(s) => s.clone(),
                     toml::Value::Integer(i) => i.to_string(),

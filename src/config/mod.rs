@@ -82,7 +82,10 @@ pub struct Config {
 impl Config {
     /// The configuration with no file at all.
     pub fn builtin() -> Config {
-        let mut c = Config { hwtable: hwtable::builtin(), ..Config::default() };
+        let mut c = Config {
+            hwtable: hwtable::builtin(),
+            ..Config::default()
+        };
         c.finish();
         c
     }
@@ -95,7 +98,10 @@ impl Config {
     /// Read `file` (shown as `shown` in messages) and, if `with_conf_d`, the
     /// drop-in directory under `root`.
     pub fn load_files(root: &SysRoot, file: &Path, shown: &str, with_conf_d: bool) -> Config {
-        let mut c = Config { hwtable: hwtable::builtin(), ..Config::default() };
+        let mut c = Config {
+            hwtable: hwtable::builtin(),
+            ..Config::default()
+        };
         c.nr_open_known = std::fs::read_to_string(root.join("/proc/sys/fs/nr_open")).is_ok();
         c.read_file(file, shown, false);
         if with_conf_d {
@@ -121,7 +127,10 @@ impl Config {
 
     /// Parse configuration text (for tests and `--check-config` on stdin).
     pub fn from_str_with(file: &str, text: &str) -> Config {
-        let mut c = Config { hwtable: hwtable::builtin(), ..Config::default() };
+        let mut c = Config {
+            hwtable: hwtable::builtin(),
+            ..Config::default()
+        };
         c.apply(conf_parser::parse_str(file, text));
         c.finish();
         c
@@ -168,7 +177,11 @@ impl Config {
                         let mut a = Attrs::default();
                         set_entries(&mut a, dev);
                         if a.get("vendor").is_none() || a.get("product").is_none() {
-                            self.warn(&file, dev.line, "device entry without vendor or product ignored".into());
+                            self.warn(
+                                &file,
+                                dev.line,
+                                "device entry without vendor or product ignored".into(),
+                            );
                         } else {
                             self.hwtable.push(a);
                         }
@@ -191,7 +204,11 @@ impl Config {
                         let mut a = Attrs::default();
                         set_entries(&mut a, mp);
                         if a.get("wwid").is_none() {
-                            self.warn(&file, mp.line, "multipath entry without wwid ignored".into());
+                            self.warn(
+                                &file,
+                                mp.line,
+                                "multipath entry without wwid ignored".into(),
+                            );
                         } else {
                             self.multipaths.push(a);
                         }
@@ -204,22 +221,34 @@ impl Config {
 
     /// Fold duplicates and add the default blacklist rules.
     fn finish(&mut self) {
-        self.hwtable = fold_identical(std::mem::take(&mut self.hwtable), &["vendor", "product", "revision"]);
+        self.hwtable = fold_identical(
+            std::mem::take(&mut self.hwtable),
+            &["vendor", "product", "revision"],
+        );
         self.multipaths = fold_identical(std::mem::take(&mut self.multipaths), &["wwid"]);
         self.protocols = fold_identical(std::mem::take(&mut self.protocols), &["type"]);
 
-        let default = |p: &str| Rule { pattern: p.to_string(), origin: RuleOrigin::Default };
-        self.blacklist.devnode.push(default(DEFAULT_DEVNODE_BLACKLIST));
-        self.exceptions.property.push(default(DEFAULT_PROPERTY_EXCEPTION));
+        // Default rules are added unless an identical rule is already there
+        // (so that reading a dump back gives the same dump).
+        let add_default = |list: &mut Vec<Rule>, p: &str| {
+            if !list.iter().any(|r| r.pattern == p) {
+                list.push(Rule {
+                    pattern: p.to_string(),
+                    origin: RuleOrigin::Default,
+                });
+            }
+        };
+        add_default(&mut self.blacklist.devnode, DEFAULT_DEVNODE_BLACKLIST);
+        add_default(&mut self.exceptions.property, DEFAULT_PROPERTY_EXCEPTION);
         for e in &self.hwtable {
             let (Some(v), Some(pb)) = (e.get_str("vendor"), e.get_str("product_blacklist")) else {
                 continue;
             };
-            let dup = self.blacklist.device.iter().any(|r| {
-                r.origin == RuleOrigin::Default
-                    && r.vendor.as_deref() == Some(v)
-                    && r.product.as_deref() == Some(pb)
-            });
+            let dup = self
+                .blacklist
+                .device
+                .iter()
+                .any(|r| r.vendor.as_deref() == Some(v) && r.product.as_deref() == Some(pb));
             if !dup {
                 self.blacklist.device.push(DeviceRule {
                     vendor: Some(v.to_string()),
@@ -241,13 +270,18 @@ impl Config {
                 Some(Value::Int(4 * p))
             }
             "max_fds" => self.nr_open_known.then(|| Value::word("max")),
-            _ => defaults::builtin().into_iter().find(|(k, _)| *k == name).map(|(_, v)| v),
+            _ => defaults::builtin()
+                .into_iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v),
         }
     }
 
     /// True if any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 }
 
@@ -256,11 +290,17 @@ fn set_entries(attrs: &mut Attrs, block: &Block) {
     for n in &block.children {
         let Node::Entry(e) = n else { continue };
         let Some(v) = &e.value else { continue };
-        let Some(kw) = conf_parser::keywords::lookup(e.name) else { continue };
+        let Some(kw) = conf_parser::keywords::lookup(e.name) else {
+            continue;
+        };
         if matches!(kw.kind, Kind::Ignored) {
             continue;
         }
-        let name = if e.name == "checker" { "path_checker" } else { e.name };
+        let name = if e.name == "checker" {
+            "path_checker"
+        } else {
+            e.name
+        };
         if e.name == "partition_delimiter" && v.as_str() == Some("/UNSET/") {
             attrs.remove(name);
             continue;
@@ -273,8 +313,13 @@ fn add_rules(rules: &mut Rules, block: &Block) {
     for n in &block.children {
         match n {
             Node::Entry(e) => {
-                let Some(v) = e.value.as_ref().and_then(Value::as_str) else { continue };
-                let rule = Rule { pattern: v.to_string(), origin: RuleOrigin::Config };
+                let Some(v) = e.value.as_ref().and_then(Value::as_str) else {
+                    continue;
+                };
+                let rule = Rule {
+                    pattern: v.to_string(),
+                    origin: RuleOrigin::Config,
+                };
                 match e.name {
                     "devnode" => rules.devnode.push(rule),
                     "wwid" => rules.wwid.push(rule),
@@ -302,7 +347,9 @@ fn add_rules(rules: &mut Rules, block: &Block) {
 /// earlier (fills its unset keywords from it) and the earlier one goes away.
 fn fold_identical(entries: Vec<Attrs>, keys: &[&str]) -> Vec<Attrs> {
     let ident = |a: &Attrs| -> Vec<Option<String>> {
-        keys.iter().map(|k| a.get_str(k).map(str::to_string)).collect()
+        keys.iter()
+            .map(|k| a.get_str(k).map(str::to_string))
+            .collect()
     };
     let mut out: Vec<Attrs> = Vec::with_capacity(entries.len());
     let mut index: std::collections::HashMap<Vec<Option<String>>, usize> = Default::default();

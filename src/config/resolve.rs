@@ -73,7 +73,9 @@ const MULTIPATHS_AND_DEFAULTS_ONLY: &[&str] = &["mode", "uid", "gid", "reservati
 
 fn regex_matches(pattern: &str, text: &str) -> bool {
     // Upstream compiles POSIX EREs; an invalid one never matches.
-    Regex::new(pattern).map(|r| r.is_match(text)).unwrap_or(false)
+    Regex::new(pattern)
+        .map(|r| r.is_match(text))
+        .unwrap_or(false)
 }
 
 impl Config {
@@ -83,16 +85,22 @@ impl Config {
             .iter()
             .rev()
             .filter(|e| {
-                e.get_str("vendor").is_some_and(|v| regex_matches(v, p.vendor))
-                    && e.get_str("product").is_some_and(|v| regex_matches(v, p.product))
-                    && e.get_str("revision").is_none_or(|v| regex_matches(v, p.revision))
+                e.get_str("vendor")
+                    .is_some_and(|v| regex_matches(v, p.vendor))
+                    && e.get_str("product")
+                        .is_some_and(|v| regex_matches(v, p.product))
+                    && e.get_str("revision")
+                        .is_none_or(|v| regex_matches(v, p.revision))
             })
             .collect()
     }
 
     /// The multipaths entry for a WWID.
     pub fn multipath_entry(&self, wwid: &str) -> Option<&Attrs> {
-        self.multipaths.iter().rev().find(|m| m.get_str("wwid") == Some(wwid))
+        self.multipaths
+            .iter()
+            .rev()
+            .find(|m| m.get_str("wwid") == Some(wwid))
     }
 
     /// The value of keyword `name` for path `p`, and where it came from.
@@ -104,7 +112,11 @@ impl Config {
         }
         if !MULTIPATHS_AND_DEFAULTS_ONLY.contains(&name) {
             if PROTOCOL_KEYWORDS.contains(&name) {
-                let proto = self.protocols.iter().rev().find(|a| a.get_str("type") == Some(p.protocol));
+                let proto = self
+                    .protocols
+                    .iter()
+                    .rev()
+                    .find(|a| a.get_str("type") == Some(p.protocol));
                 if let Some(v) = proto.and_then(|a| a.get(name)) {
                     return Some((v.clone(), Origin::OverridesProtocol));
                 }

@@ -1,0 +1,138 @@
+//! The `multipath -t` corpus: for every case under `tests/conf-corpus/cases/`,
+//! our dump must equal, byte for byte, what the reference multipath-tools
+//! 0.15.1 printed for the same files (`expected.out`, made by `regen.sh`).
+
+use mpath::config::dump::dump;
+use mpath::{Config, SysRoot};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A root with the case's files installed and a readable /proc nr_open (the
+/// reference ran with /proc mounted).
+fn root_for(case: &Path, with_proc: bool) -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    fs::create_dir_all(t.path().join("etc/multipath/conf.d")).unwrap();
+    if with_proc {
+        fs::create_dir_all(t.path().join("proc/sys/fs")).unwrap();
+        fs::write(t.path().join("proc/sys/fs/nr_open"), "1048576\n").unwrap();
+    }
+    let conf = case.join("multipath.conf");
+    if conf.exists() {
+        fs::copy(conf, t.path().join("etc/multipath.conf")).unwrap();
+    }
+    let confd = case.join("conf.d");
+    if confd.is_dir() {
+        copy_dir(&confd, &t.path().join("etc/multipath/conf.d"));
+    }
+    t
+}
+
+fn cases() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conf-corpus/cases");
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.join("expected.out").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn first_difference(a: &str, b: &str) -> String {
+    for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
+        if x != y {
+            return format!("line {}: expected {:?}, got {:?}", i + 1, x, y);
+        }
+    }
+    format!(
+        "lengths differ: expected {} lines, got {}",
+        a.lines().count(),
+        b.lines().count()
+    )
+}
+
+#[test]
+fn corpus_matches_reference() {
+    let cases = cases();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let expected = fs::read_to_string(case.join("expected.out")).unwrap();
+        let root = root_for(case, true);
+        let ours = dump(&Config::load(&SysRoot::new(root.path())));
+        if ours != expected {
+            failures.push(format!(
+                "{}: {}",
+                case.file_name().unwrap().to_string_lossy(),
+                first_difference(&expected, &ours)
+            ));
+        }
+    }
+    assert!(cases.len() >= 40, "corpus has only {} cases", cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn no_config_without_proc_matches_reference() {
+    let expected = include_str!("multipath-t-0.15.1-noproc.out");
+    let root = tempfile::tempdir().unwrap();
+    let ours = dump(&Config::load(&SysRoot::new(root.path())));
+    assert!(ours == expected, "{}", first_difference(expected, &ours));
+}
+
+/// Reading our own dump back gives the same dump (upstream's round-trip property).
+/// One known exception, inherited from the reference: `uid_attrs` prints
+/// unquoted, so a value with several records reads back as its first record;
+/// those lines are left out of the comparison. Likewise `uid`/`gid`, which
+/// print in octal with a leading 0 but read back as decimal.
+#[test]
+fn dump_round_trips_for_every_case() {
+    for case in cases() {
+        let root = root_for(&case, true);
+        let first = dump(&Config::load(&SysRoot::new(root.path())));
+        let t = tempfile::tempdir().unwrap();
+        fs::create_dir_all(t.path().join("proc/sys/fs")).unwrap();
+        fs::write(t.path().join("proc/sys/fs/nr_open"), "1048576\n").unwrap();
+        fs::create_dir_all(t.path().join("etc")).unwrap();
+        fs::write(t.path().join("etc/multipath.conf"), &first).unwrap();
+        let second = dump(&Config::load(&SysRoot::new(t.path())));
+        let strip = |s: &str| {
+            s.lines()
+                .filter(|l| {
+                    !["uid_attrs ", "uid ", "gid "]
+                        .iter()
+                        .any(|k| l.trim_start().starts_with(k))
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let (first, second) = (strip(&first), strip(&second));
+        assert!(
+            first == second,
+            "{}: {}",
+            case.display(),
+            first_difference(&first, &second)
+        );
+    }
+}
