@@ -56,13 +56,21 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn diag(&mut self, severity: Severity, line: u32, col: u32, message: String) {
-        self.diags.push(Diagnostic { file: self.file.to_string(), line, col, severity, message });
+        self.diags.push(Diagnostic {
+            file: self.file.to_string(),
+            line,
+            col,
+            severity,
+            message,
+        });
     }
 }
 
 /// Split `text` into lines with their 1-based numbers, as upstream reads them.
 fn lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
-    text.split('\n').enumerate().map(|(i, l)| ((i + 1) as u32, l))
+    text.split('\n')
+        .enumerate()
+        .map(|(i, l)| ((i + 1) as u32, l))
 }
 
 struct Frame {
@@ -71,12 +79,24 @@ struct Frame {
 
 /// Parse configuration `bytes` read from `file` (the name is used in diagnostics).
 pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
-    let mut p = Parser { file, diags: Vec::new() };
+    let mut p = Parser {
+        file,
+        diags: Vec::new(),
+    };
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u32 + 1;
-            p.diag(Severity::Warning, line, 0, "invalid UTF-8; bad bytes replaced".into());
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u32
+                + 1;
+            p.diag(
+                Severity::Warning,
+                line,
+                0,
+                "invalid UTF-8; bad bytes replaced".into(),
+            );
             String::from_utf8_lossy(bytes)
         }
     };
@@ -93,24 +113,29 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
                 Severity::Error,
                 lineno,
                 0,
-                format!("line is {} bytes long; the limit is {}; line ignored", line.len(), MAX_LINE - 1),
+                format!(
+                    "line is {} bytes long; the limit is {}; line ignored",
+                    line.len(),
+                    MAX_LINE - 1
+                ),
             );
             continue;
         }
         let (tokens, lex_err) = tokenize(line);
         if let Some(LexError::UnterminatedQuote { col }) = lex_err {
-            p.diag(Severity::Error, lineno, col, "unterminated quoted string".into());
+            p.diag(
+                Severity::Error,
+                lineno,
+                col,
+                "unterminated quoted string".into(),
+            );
         }
-        let Some(first) = tokens.first() else { continue };
+        let Some(first) = tokens.first() else {
+            continue;
+        };
 
         if skipping > 0 {
-            for t in &tokens {
-                if t.is("{") {
-                    skipping += 1;
-                } else if t.is("}") {
-                    skipping -= 1;
-                }
-            }
+            skipping = skip_depth(skipping, &tokens);
             continue;
         }
 
@@ -119,18 +144,31 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
                 Some(mut f) => {
                     f.block.end_line = Some(lineno);
                     if tokens.len() > 1 {
-                        p.diag(Severity::Warning, lineno, tokens[1].col, "text after '}' ignored".into());
+                        p.diag(
+                            Severity::Warning,
+                            lineno,
+                            tokens[1].col,
+                            "text after '}' ignored".into(),
+                        );
                     }
                     close(&mut stack, &mut top, f.block);
                 }
-                None => p.diag(Severity::Error, lineno, first.col, "unbalanced '}' at top level".into()),
+                None => p.diag(
+                    Severity::Error,
+                    lineno,
+                    first.col,
+                    "unbalanced '}' at top level".into(),
+                ),
             }
             continue;
         }
 
         let section = stack.last().map_or(Section::Top, |f| f.block.section);
         let name = first.text.as_str();
-        let Some(kw) = (!first.quoted).then(|| keywords::lookup_in(section, name)).flatten() else {
+        let Some(kw) = (!first.quoted)
+            .then(|| keywords::lookup_in(section, name))
+            .flatten()
+        else {
             let mut msg = if section == Section::Top {
                 format!("unknown section '{name}'")
             } else {
@@ -139,10 +177,14 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
             let elsewhere = keywords::sections_accepting(name);
             if !elsewhere.is_empty() {
                 let names: Vec<_> = elsewhere.iter().map(|s| s.describe()).collect();
-                msg = format!("keyword '{name}' is not allowed in {}; it belongs in the {}", section.describe(), names.join(" or "));
+                msg = format!(
+                    "keyword '{name}' is not allowed in {}; it belongs in the {}",
+                    section.describe(),
+                    names.join(" or ")
+                );
             }
             if tokens.iter().skip(1).any(|t| t.is("{")) {
-                skipping = 1;
+                skipping = skip_depth(0, &tokens[1..]);
                 msg.push_str("; block skipped");
             } else {
                 msg.push_str("; ignored");
@@ -155,21 +197,47 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
             match tokens.get(1) {
                 Some(t) if t.is("{") => {
                     if let Some(extra) = tokens.get(2) {
-                        p.diag(Severity::Warning, lineno, extra.col, "text after '{' ignored".into());
+                        p.diag(
+                            Severity::Warning,
+                            lineno,
+                            extra.col,
+                            "text after '{' ignored".into(),
+                        );
                     }
                 }
-                Some(t) => p.diag(Severity::Warning, lineno, t.col, format!("expected '{{' after '{name}'")),
-                None => p.diag(Severity::Warning, lineno, first.col, format!("missing '{{' after '{name}'")),
+                Some(t) => p.diag(
+                    Severity::Warning,
+                    lineno,
+                    t.col,
+                    format!("expected '{{' after '{name}'"),
+                ),
+                None => p.diag(
+                    Severity::Warning,
+                    lineno,
+                    first.col,
+                    format!("missing '{{' after '{name}'"),
+                ),
             }
             stack.push(Frame {
-                block: Block { section: child, line: lineno, col: first.col, end_line: None, children: Vec::new() },
+                block: Block {
+                    section: child,
+                    line: lineno,
+                    col: first.col,
+                    end_line: None,
+                    children: Vec::new(),
+                },
             });
             continue;
         }
 
         let value_tok: Option<&Token> = tokens.get(1);
         if let Some(extra) = tokens.get(2) {
-            p.diag(Severity::Warning, lineno, extra.col, format!("extra text after the value of '{name}' ignored"));
+            p.diag(
+                Severity::Warning,
+                lineno,
+                extra.col,
+                format!("extra text after the value of '{name}' ignored"),
+            );
         }
         if kw.deprecated {
             p.diag(
@@ -184,11 +252,21 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
         }
         let entry_value = match value_tok {
             None => {
-                p.diag(Severity::Error, lineno, first.col, format!("missing value for '{name}'; ignored"));
+                p.diag(
+                    Severity::Error,
+                    lineno,
+                    first.col,
+                    format!("missing value for '{name}'; ignored"),
+                );
                 None
             }
             Some(t) if t.is("{") || t.is("}") => {
-                p.diag(Severity::Error, lineno, t.col, format!("missing value for '{name}'; ignored"));
+                p.diag(
+                    Severity::Error,
+                    lineno,
+                    t.col,
+                    format!("missing value for '{name}'; ignored"),
+                );
                 None
             }
             Some(t) => match value::parse(kw.kind, &t.text) {
@@ -199,7 +277,12 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
                     Some(parsed.value)
                 }
                 Err(e) => {
-                    p.diag(Severity::Error, lineno, t.col, format!("{name}: {e}; ignored"));
+                    p.diag(
+                        Severity::Error,
+                        lineno,
+                        t.col,
+                        format!("{name}: {e}; ignored"),
+                    );
                     None
                 }
             },
@@ -227,13 +310,38 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
         close(&mut stack, &mut top, f.block);
     }
     let _ = last_line;
-    Document { file: file.to_string(), blocks: top, diagnostics: p.diags }
+    Document {
+        file: file.to_string(),
+        blocks: top,
+        diagnostics: p.diags,
+    }
+}
+
+/// Brace depth of a skipped block after the braces of `tokens`; tokens after
+/// the block closes are ignored.
+fn skip_depth(mut depth: usize, tokens: &[Token]) -> usize {
+    for t in tokens {
+        if t.is("{") {
+            depth += 1;
+        } else if t.is("}") {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                break;
+            }
+        }
+    }
+    depth
 }
 
 /// Top-level keywords are all sections, so an entry can never land here; kept
 /// as a diagnostic rather than a panic.
 fn unreachable_top(p: &mut Parser<'_>, line: u32) {
-    p.diag(Severity::Warning, line, 0, "keyword outside any section ignored".into());
+    p.diag(
+        Severity::Warning,
+        line,
+        0,
+        "keyword outside any section ignored".into(),
+    );
 }
 
 fn close(stack: &mut [Frame], top: &mut Vec<Block>, block: Block) {
@@ -279,7 +387,10 @@ mod tests {
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         assert_eq!(d.blocks.len(), 2);
         let e = d.blocks[0].entries().next().unwrap();
-        assert_eq!((e.name, e.value.clone(), e.line), ("polling_interval", Some(Value::Int(10)), 2));
+        assert_eq!(
+            (e.name, e.value.clone(), e.line),
+            ("polling_interval", Some(Value::Int(10)), 2)
+        );
         let dev = d.blocks[1].blocks().next().unwrap();
         assert_eq!(dev.section, Section::Device);
         assert_eq!(dev.entries().count(), 2);
@@ -287,10 +398,15 @@ mod tests {
 
     #[test]
     fn problems_are_reported_with_lines() {
-        let d = parse_str("t.conf", "defaults {\n bogus 1\n verbosity 9\n polling_interval\n}\n}\n");
+        let d = parse_str(
+            "t.conf",
+            "defaults {\n bogus 1\n verbosity 9\n polling_interval\n}\n}\n",
+        );
         let lines: Vec<u32> = d.diagnostics.iter().map(|d| d.line).collect();
         assert_eq!(lines, [2, 3, 4, 6]);
-        assert!(d.diagnostics[0].short().starts_with("t.conf:2: unknown keyword 'bogus'"));
+        assert!(d.diagnostics[0]
+            .short()
+            .starts_with("t.conf:2: unknown keyword 'bogus'"));
     }
 
     #[test]

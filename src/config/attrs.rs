@@ -4,7 +4,7 @@ use conf_parser::Value;
 
 /// Keyword values of one section, in the order they were set. Setting a
 /// keyword again replaces its value (the last one in the file wins).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Eq)]
 pub struct Attrs {
     items: Vec<(&'static str, Value)>,
 }
@@ -45,5 +45,12 @@ impl Attrs {
                 self.items.push((k, v.clone()));
             }
         }
+    }
+}
+
+impl PartialEq for Attrs {
+    /// The same keywords with the same values, in any order.
+    fn eq(&self, other: &Self) -> bool {
+        self.items.len() == other.items.len() && self.items.iter().all(|(k, v)| other.get(k) == Some(v))
     }
 }
