@@ -104,8 +104,19 @@ fn entry(section: Section) -> impl Strategy<Value = (&'static str, String)> {
             let kw = keywords::lookup(k).unwrap();
             // Identity keywords are written by the generator itself; uid/gid
             // and uid_attrs do not read back their own dump (see conf_corpus.rs).
-            !matches!(kw.kind, Kind::Ignored | Kind::Section(_) | Kind::Uid | Kind::Gid | Kind::UidAttrs)
-                && !["vendor", "product", "revision", "wwid", "protocol", "checker", "partition_delimiter"].contains(k)
+            !matches!(
+                kw.kind,
+                Kind::Ignored | Kind::Section(_) | Kind::Uid | Kind::Gid | Kind::UidAttrs
+            ) && ![
+                "vendor",
+                "product",
+                "revision",
+                "wwid",
+                "protocol",
+                "checker",
+                "partition_delimiter",
+            ]
+            .contains(k)
         })
         .collect();
     proptest::sample::select(names).prop_flat_map(|name| {
@@ -116,15 +127,30 @@ fn entry(section: Section) -> impl Strategy<Value = (&'static str, String)> {
 
 fn value_for(kind: Kind) -> BoxedStrategy<String> {
     match kind {
-        Kind::Int { min, max } => (min.max(-100_000)..=max.min(100_000)).prop_map(|i| i.to_string()).boxed(),
-        Kind::Bool => prop_oneof![Just("yes"), Just("no")].prop_map(String::from).boxed(),
-        Kind::Choice(c) => proptest::sample::select(c.iter().map(|(a, _)| a.to_string()).collect::<Vec<_>>()).boxed(),
-        Kind::Features => prop_oneof![Just("\"0\""), Just("\"2 pg_init_retries 50\""), Just("\"1 queue_if_no_path\"")]
+        Kind::Int { min, max } => (min.max(-100_000)..=max.min(100_000))
+            .prop_map(|i| i.to_string())
+            .boxed(),
+        Kind::Bool => prop_oneof![Just("yes"), Just("no")]
             .prop_map(String::from)
             .boxed(),
-        Kind::Selector => prop_oneof![Just("\"service-time 0\""), Just("\"round-robin 0\""), Just("\"queue-length 0\"")]
-            .prop_map(String::from)
-            .boxed(),
+        Kind::Choice(c) => {
+            proptest::sample::select(c.iter().map(|(a, _)| a.to_string()).collect::<Vec<_>>())
+                .boxed()
+        }
+        Kind::Features => prop_oneof![
+            Just("\"0\""),
+            Just("\"2 pg_init_retries 50\""),
+            Just("\"1 queue_if_no_path\"")
+        ]
+        .prop_map(String::from)
+        .boxed(),
+        Kind::Selector => prop_oneof![
+            Just("\"service-time 0\""),
+            Just("\"round-robin 0\""),
+            Just("\"queue-length 0\"")
+        ]
+        .prop_map(String::from)
+        .boxed(),
         Kind::Failback => prop_oneof![
             Just("manual".to_string()),
             Just("immediate".to_string()),
@@ -138,15 +164,43 @@ fn value_for(kind: Kind) -> BoxedStrategy<String> {
             (1..1000i64).prop_map(|i| i.to_string())
         ]
         .boxed(),
-        Kind::OffOrInt => prop_oneof![Just("off".to_string()), (1..1000i64).prop_map(|i| i.to_string())].boxed(),
-        Kind::DevLossTmo => prop_oneof![Just("infinity".to_string()), (1..1000i64).prop_map(|i| i.to_string())].boxed(),
-        Kind::NoOrInt => prop_oneof![Just("no".to_string()), (1..1000i64).prop_map(|i| i.to_string())].boxed(),
-        Kind::MaxRetries => prop_oneof![Just("off".to_string()), (0..=5i64).prop_map(|i| i.to_string())].boxed(),
+        Kind::OffOrInt => prop_oneof![
+            Just("off".to_string()),
+            (1..1000i64).prop_map(|i| i.to_string())
+        ]
+        .boxed(),
+        Kind::DevLossTmo => prop_oneof![
+            Just("infinity".to_string()),
+            (1..1000i64).prop_map(|i| i.to_string())
+        ]
+        .boxed(),
+        Kind::NoOrInt => prop_oneof![
+            Just("no".to_string()),
+            (1..1000i64).prop_map(|i| i.to_string())
+        ]
+        .boxed(),
+        Kind::MaxRetries => prop_oneof![
+            Just("off".to_string()),
+            (0..=5i64).prop_map(|i| i.to_string())
+        ]
+        .boxed(),
         Kind::Mode => (0..=0o777i64).prop_map(|m| format!("0{m:o}")).boxed(),
-        Kind::ReservationKey => prop_oneof![Just("file".to_string()), (1..u32::MAX).prop_map(|k| format!("0x{k:x}"))].boxed(),
-        Kind::MaxFds => prop_oneof![Just("max".to_string()), (1..100_000i64).prop_map(|i| i.to_string())].boxed(),
+        Kind::ReservationKey => prop_oneof![
+            Just("file".to_string()),
+            (1..u32::MAX).prop_map(|k| format!("0x{k:x}"))
+        ]
+        .boxed(),
+        Kind::MaxFds => prop_oneof![
+            Just("max".to_string()),
+            (1..100_000i64).prop_map(|i| i.to_string())
+        ]
+        .boxed(),
         Kind::VpdVendor => Just("hp3par".to_string()).boxed(),
-        Kind::HwHandler => prop_oneof![Just("\"1 alua\""), Just("\"0\"")].prop_map(String::from).boxed(),
-        _ => "[A-Za-z0-9_.:-]{1,10}".prop_map(|s| format!("\"{s}\"")).boxed(),
+        Kind::HwHandler => prop_oneof![Just("\"1 alua\""), Just("\"0\"")]
+            .prop_map(String::from)
+            .boxed(),
+        _ => "[A-Za-z0-9_.:-]{1,10}"
+            .prop_map(|s| format!("\"{s}\""))
+            .boxed(),
     }
 }

@@ -143,15 +143,32 @@ pub struct Keyword {
 }
 
 const fn kw(name: &'static str, kind: Kind) -> Keyword {
-    Keyword { name, kind, deprecated: false }
+    Keyword {
+        name,
+        kind,
+        deprecated: false,
+    }
 }
 const fn old(name: &'static str, kind: Kind) -> Keyword {
-    Keyword { name, kind, deprecated: true }
+    Keyword {
+        name,
+        kind,
+        deprecated: true,
+    }
 }
 
-const INT: Kind = Kind::Int { min: i64::MIN, max: i64::MAX };
-const UINT: Kind = Kind::Int { min: 0, max: i32::MAX as i64 };
-const SECS: Kind = Kind::Int { min: 1, max: i32::MAX as i64 };
+const INT: Kind = Kind::Int {
+    min: i64::MIN,
+    max: i64::MAX,
+};
+const UINT: Kind = Kind::Int {
+    min: 0,
+    max: i32::MAX as i64,
+};
+const SECS: Kind = Kind::Int {
+    min: 1,
+    max: i32::MAX as i64,
+};
 
 const PGPOLICY: &[(&str, &str)] = &[
     ("failover", "failover"),
@@ -215,8 +232,11 @@ const MARGINAL_PATHGROUPS: &[(&str, &str)] = &[
     ("1", "on"),
     ("fpin", "fpin"),
 ];
-const AUTO_RESIZE: &[(&str, &str)] =
-    &[("never", "never"), ("grow_only", "grow_only"), ("grow_shrink", "grow_shrink")];
+const AUTO_RESIZE: &[(&str, &str)] = &[
+    ("never", "never"),
+    ("grow_only", "grow_only"),
+    ("grow_shrink", "grow_shrink"),
+];
 
 /// Every keyword, each listed once. Section membership and print order are in
 /// the per-section lists below.
@@ -281,7 +301,13 @@ pub static KEYWORDS: &[Keyword] = &[
     kw("marginal_path_err_recheck_gap_time", Kind::NoOrInt),
     kw("marginal_path_double_failed_time", Kind::NoOrInt),
     kw("find_multipaths", Kind::Choice(FIND_MULTIPATHS)),
-    kw("uxsock_timeout", Kind::Int { min: 4000, max: i32::MAX as i64 }),
+    kw(
+        "uxsock_timeout",
+        Kind::Int {
+            min: 4000,
+            max: i32::MAX as i64,
+        },
+    ),
     kw("retrigger_tries", UINT),
     kw("retrigger_delay", UINT),
     kw("missing_uev_wait_timeout", UINT),
@@ -313,7 +339,10 @@ pub static KEYWORDS: &[Keyword] = &[
     // Section openers.
     kw("defaults", Kind::Section(Section::Defaults)),
     kw("blacklist", Kind::Section(Section::Blacklist)),
-    kw("blacklist_exceptions", Kind::Section(Section::BlacklistExceptions)),
+    kw(
+        "blacklist_exceptions",
+        Kind::Section(Section::BlacklistExceptions),
+    ),
     kw("devices", Kind::Section(Section::Devices)),
     kw("overrides", Kind::Section(Section::Overrides)),
     kw("multipaths", Kind::Section(Section::Multipaths)),
@@ -545,9 +574,14 @@ pub static MULTIPATH: &[&str] = &[
 /// The keywords accepted in `section`, in print order.
 pub fn section_keywords(section: Section) -> &'static [&'static str] {
     match section {
-        Section::Top => {
-            &["defaults", "blacklist", "blacklist_exceptions", "devices", "overrides", "multipaths"]
-        }
+        Section::Top => &[
+            "defaults",
+            "blacklist",
+            "blacklist_exceptions",
+            "devices",
+            "overrides",
+            "multipaths",
+        ],
         Section::Defaults => DEFAULTS,
         Section::Blacklist | Section::BlacklistExceptions => BLACKLIST,
         Section::BlacklistDevice => BLACKLIST_DEVICE,
@@ -569,7 +603,11 @@ pub fn lookup(name: &str) -> Option<&'static Keyword> {
 /// Subsection openers come back with [`Kind::Section`].
 pub fn lookup_in(section: Section, name: &str) -> Option<Keyword> {
     if let Some(child) = section.child(name) {
-        return Some(Keyword { name: child.name(), kind: Kind::Section(child), deprecated: false });
+        return Some(Keyword {
+            name: child.name(),
+            kind: Kind::Section(child),
+            deprecated: false,
+        });
     }
     if !section_keywords(section).contains(&name) {
         return None;
@@ -579,17 +617,29 @@ pub fn lookup_in(section: Section, name: &str) -> Option<Keyword> {
 
 /// Position of `name` in `section`'s print order.
 pub fn print_index(section: Section, name: &str) -> usize {
-    section_keywords(section).iter().position(|k| *k == name).unwrap_or(usize::MAX)
+    section_keywords(section)
+        .iter()
+        .position(|k| *k == name)
+        .unwrap_or(usize::MAX)
 }
 
 /// The sections, other than `section`, that accept `name`; for "keyword in the
 /// wrong section" diagnostics.
 pub fn sections_accepting(name: &str) -> Vec<Section> {
     use Section::*;
-    [Top, Defaults, Blacklist, BlacklistDevice, Device, Overrides, Protocol, Multipath]
-        .into_iter()
-        .filter(|s| section_keywords(*s).contains(&name) || s.child(name).is_some())
-        .collect()
+    [
+        Top,
+        Defaults,
+        Blacklist,
+        BlacklistDevice,
+        Device,
+        Overrides,
+        Protocol,
+        Multipath,
+    ]
+    .into_iter()
+    .filter(|s| section_keywords(*s).contains(&name) || s.child(name).is_some())
+    .collect()
 }
 
 #[cfg(test)]
@@ -599,7 +649,15 @@ mod tests {
     #[test]
     fn every_listed_keyword_is_in_the_table() {
         use Section::*;
-        for s in [Defaults, Blacklist, BlacklistDevice, Device, Overrides, Protocol, Multipath] {
+        for s in [
+            Defaults,
+            Blacklist,
+            BlacklistDevice,
+            Device,
+            Overrides,
+            Protocol,
+            Multipath,
+        ] {
             for k in section_keywords(s) {
                 assert!(lookup_in(s, k).is_some(), "{k} in {s:?}");
             }
@@ -608,7 +666,10 @@ mod tests {
 
     #[test]
     fn sections_nest() {
-        assert_eq!(lookup_in(Section::Overrides, "protocol").unwrap().kind, Kind::Section(Section::Protocol));
+        assert_eq!(
+            lookup_in(Section::Overrides, "protocol").unwrap().kind,
+            Kind::Section(Section::Protocol)
+        );
         assert!(lookup_in(Section::Multipath, "path_checker").is_none());
         assert!(lookup_in(Section::Defaults, "vendor").is_none());
     }

@@ -89,10 +89,22 @@ pub fn tokenize(line: &str) -> (Vec<Token>, Option<LexError>) {
             Ok((r, tok)) => {
                 rest = r;
                 match tok {
-                    Raw::Brace(b) => out.push(Token { text: b.to_string(), quoted: false, col }),
-                    Raw::Word(w) => out.push(Token { text: w.to_string(), quoted: false, col }),
+                    Raw::Brace(b) => out.push(Token {
+                        text: b.to_string(),
+                        quoted: false,
+                        col,
+                    }),
+                    Raw::Word(w) => out.push(Token {
+                        text: w.to_string(),
+                        quoted: false,
+                        col,
+                    }),
                     Raw::Quoted(body, closed) => {
-                        out.push(Token { text: body.replace("\"\"", "\""), quoted: true, col });
+                        out.push(Token {
+                            text: body.replace("\"\"", "\""),
+                            quoted: true,
+                            col,
+                        });
                         if !closed {
                             return (out, Some(LexError::UnterminatedQuote { col }));
                         }
@@ -116,7 +128,10 @@ mod tests {
     #[test]
     fn words_and_braces() {
         assert_eq!(texts("defaults {"), ["defaults", "{"]);
-        assert_eq!(texts("\tpolling_interval  10   "), ["polling_interval", "10"]);
+        assert_eq!(
+            texts("\tpolling_interval  10   "),
+            ["polling_interval", "10"]
+        );
         assert_eq!(texts("}"), ["}"]);
     }
 

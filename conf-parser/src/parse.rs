@@ -1,6 +1,9 @@
 //! From text to a tree of sections and keyword entries, validated against the
 //! keyword table. Problems become diagnostics; parsing never stops early and
-//! never panics.
+//! never panics. Errors are problems of the file's structure (braces, quotes,
+//! oversized lines, unreadable bytes), after which a tool must not rewrite
+//! the file; everything the reference tolerates (unknown keywords, bad or
+//! missing values) is a warning.
 
 use crate::diag::{Diagnostic, Severity};
 use crate::keywords::{self, Kind, Section};

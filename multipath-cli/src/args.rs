@@ -66,8 +66,14 @@ impl fmt::Display for ArgError {
     }
 }
 
-const POLICIES: &[&str] =
-    &["failover", "multibus", "group_by_serial", "group_by_prio", "group_by_node_name", "group_by_tpg"];
+const POLICIES: &[&str] = &[
+    "failover",
+    "multibus",
+    "group_by_serial",
+    "group_by_prio",
+    "group_by_node_name",
+    "group_by_tpg",
+];
 
 /// Options that take an argument.
 fn takes_arg(c: char) -> bool {
@@ -191,13 +197,22 @@ mod tests {
         assert_eq!(p("-l").unwrap().mode, Mode::List);
         assert_eq!(p("-l -l").unwrap().mode, Mode::List);
         let a = p("-v3 -d sdb").unwrap();
-        assert_eq!((a.verbosity, a.mode, a.device.as_deref()), (Some(3), Mode::DryRun, Some("sdb")));
+        assert_eq!(
+            (a.verbosity, a.mode, a.device.as_deref()),
+            (Some(3), Mode::DryRun, Some("sdb"))
+        );
         assert_eq!(p("-v 2 -t").unwrap().verbosity, Some(2));
         assert_eq!(p("-tv0").unwrap().verbosity, Some(0));
         assert_eq!(p("-v").unwrap_err(), ArgError::MissingArgument('v'));
         assert_eq!(p("-vx").unwrap_err(), ArgError::BadVerbosity("x".into()));
         assert_eq!(p("-k").unwrap_err(), ArgError::UnknownSwitch('k'));
-        assert_eq!(p("-p foo").unwrap_err().to_string(), "'foo' is not a valid policy");
-        assert_eq!(p("--check-config /x").unwrap().device.as_deref(), Some("/x"));
+        assert_eq!(
+            p("-p foo").unwrap_err().to_string(),
+            "'foo' is not a valid policy"
+        );
+        assert_eq!(
+            p("--check-config /x").unwrap().device.as_deref(),
+            Some("/x")
+        );
     }
 }

@@ -99,7 +99,11 @@ pub fn run(argv: &[String]) -> i32 {
 fn report(c: &Config, with_columns: bool) {
     let mut err = std::io::stderr().lock();
     for d in &c.diagnostics {
-        let _ = if with_columns { writeln!(err, "{d}") } else { writeln!(err, "{}", d.short()) };
+        let _ = if with_columns {
+            writeln!(err, "{d}")
+        } else {
+            writeln!(err, "{}", d.short())
+        };
     }
 }
 
@@ -122,7 +126,11 @@ fn check_config(root: &SysRoot, file: Option<&str>) -> i32 {
         }
     }
     report(&c, true);
-    let errors = c.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = c.diagnostics.len() - errors;
     if c.diagnostics.is_empty() {
         println!("configuration OK ({} file(s) read)", c.files.len());

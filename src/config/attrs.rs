@@ -51,6 +51,7 @@ impl Attrs {
 impl PartialEq for Attrs {
     /// The same keywords with the same values, in any order.
     fn eq(&self, other: &Self) -> bool {
-        self.items.len() == other.items.len() && self.items.iter().all(|(k, v)| other.get(k) == Some(v))
+        self.items.len() == other.items.len()
+            && self.items.iter().all(|(k, v)| other.get(k) == Some(v))
     }
 }
