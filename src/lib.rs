@@ -4,6 +4,7 @@
 //! and prints nothing for users.
 
 pub mod config;
+pub mod discovery;
 pub mod sysroot;
 
 pub use config::Config;

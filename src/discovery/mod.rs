@@ -1,0 +1,176 @@
+//! Path discovery: SCSI block devices from sysfs and the udev database, read
+//! through the [`SysRoot`] seam so tests run on fixture trees.
+//!
+//! A device that vanishes or an attribute that cannot be read during the scan
+//! never stops it: the device is skipped or the field left empty, and the
+//! problem is recorded in [`Scan::problems`] naming the device.
+
+mod wwid;
+
+pub use wwid::wwid_from_sysfs_designator;
+
+use crate::sysroot::SysRoot;
+use std::fs;
+use std::path::Path;
+
+/// One path (a SCSI disk seen through one initiator/target port pair).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathDev {
+    /// Kernel name: `sdb`.
+    pub dev: String,
+    /// `major:minor`.
+    pub dev_t: String,
+    /// `host:channel:target:lun`, `#:#:#:#` if unknown.
+    pub hcil: String,
+    pub vendor: String,
+    pub product: String,
+    pub revision: String,
+    /// Size in 512-byte sectors.
+    pub size: u64,
+    /// SCSI device state: `running`, `offline`, `blocked`, ...
+    pub state: String,
+    /// Transport as upstream names it: `scsi:fcp`, `scsi:iscsi`, `scsi:sas`, `scsi:unspec`.
+    pub protocol: String,
+    /// The WWID (empty if none could be found).
+    pub wwid: String,
+    /// Where the WWID came from: the udev property name, or `sysfs`.
+    pub wwid_source: String,
+    /// Unit serial number (VPD page 0x80) if the kernel exposes it.
+    pub serial: String,
+    /// ALUA access state from sysfs (`active/optimized`, ...), if any.
+    pub access_state: Option<String>,
+    /// ALUA `preferred_path` bit from sysfs.
+    pub preferred_path: bool,
+}
+
+/// The result of a scan: the paths found, and what went wrong on the way.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub paths: Vec<PathDev>,
+    pub problems: Vec<String>,
+}
+
+fn read_trim(p: &Path) -> Option<String> {
+    fs::read_to_string(p)
+        .ok()
+        .map(|s| s.trim_end_matches(['\n', '\0']).trim().to_string())
+}
+
+/// Upstream only considers these block devices (the default devnode filter
+/// decides later which are used).
+fn is_scsi_disk_name(name: &str) -> bool {
+    name.starts_with("sd") && name.len() > 2 && name[2..].bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// The properties of block device `dev_t` in the udev database.
+pub fn udev_properties(root: &SysRoot, dev_t: &str) -> Vec<(String, String)> {
+    let Some(text) = read_trim(&root.join(format!("/run/udev/data/b{dev_t}"))) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| l.strip_prefix("E:"))
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn protocol_of(root: &SysRoot, host: &str, device_path: &Path) -> String {
+    let class = |c: &str| root.join(format!("/sys/class/{c}/host{host}")).exists();
+    if class("fc_host") {
+        "scsi:fcp".into()
+    } else if class("iscsi_host") || device_path.to_string_lossy().contains("/session") {
+        "scsi:iscsi".into()
+    } else if class("sas_host") {
+        "scsi:sas".into()
+    } else {
+        "scsi:unspec".into()
+    }
+}
+
+/// Read one SCSI disk. `uid_attribute` is the udev property holding its WWID
+/// (empty: use sysfs only).
+pub fn read_path(root: &SysRoot, name: &str, uid_attribute: &str) -> Result<PathDev, String> {
+    let block = root.join(format!("/sys/block/{name}"));
+    let dev_t = read_trim(&block.join("dev"))
+        .ok_or_else(|| format!("{name}: cannot read dev (device vanished?)"))?;
+    let device = block.join("device");
+    let scsi_dir =
+        fs::canonicalize(&device).map_err(|e| format!("{name}: no SCSI device link: {e}"))?;
+    let hcil = scsi_dir
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let hcil = if hcil.split(':').count() == 4 {
+        hcil
+    } else {
+        "#:#:#:#".into()
+    };
+    let host = hcil.split(':').next().unwrap_or("").to_string();
+    let attr = |a: &str| read_trim(&device.join(a)).unwrap_or_default();
+    let mut p = PathDev {
+        dev: name.to_string(),
+        dev_t: dev_t.clone(),
+        vendor: attr("vendor"),
+        product: attr("model"),
+        revision: attr("rev"),
+        size: read_trim(&block.join("size"))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+        state: attr("state"),
+        protocol: protocol_of(root, &host, &scsi_dir),
+        hcil,
+        serial: attr("vpd_pg80_serial"),
+        access_state: read_trim(&device.join("access_state")),
+        preferred_path: attr("preferred_path") == "1",
+        ..PathDev::default()
+    };
+    if !uid_attribute.is_empty() {
+        if let Some((_, v)) = udev_properties(root, &dev_t)
+            .into_iter()
+            .find(|(k, _)| k == uid_attribute)
+        {
+            p.wwid = v;
+            p.wwid_source = uid_attribute.to_string();
+        }
+    }
+    if p.wwid.is_empty() {
+        if let Some(w) =
+            read_trim(&device.join("wwid")).and_then(|d| wwid_from_sysfs_designator(&d))
+        {
+            p.wwid = w;
+            p.wwid_source = "sysfs".into();
+        }
+    }
+    Ok(p)
+}
+
+/// Scan every SCSI disk under `/sys/block`. `uid_attribute_for` gives the
+/// udev property to use for a device's WWID, given its vendor and product.
+pub fn scan(root: &SysRoot, uid_attribute_for: impl Fn(&str, &str) -> String) -> Scan {
+    let mut s = Scan::default();
+    let mut names: Vec<String> = match fs::read_dir(root.join("/sys/block")) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect(),
+        Err(e) => {
+            s.problems.push(format!("/sys/block: {e}"));
+            return s;
+        }
+    };
+    names.retain(|n| is_scsi_disk_name(n));
+    names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    for n in names {
+        let device = root.join(format!("/sys/block/{n}/device"));
+        let vendor = read_trim(&device.join("vendor")).unwrap_or_default();
+        let product = read_trim(&device.join("model")).unwrap_or_default();
+        match read_path(root, &n, &uid_attribute_for(&vendor, &product)) {
+            Ok(p) => s.paths.push(p),
+            Err(e) => s.problems.push(e),
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests;
