@@ -256,7 +256,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
         let entry_value = match value_tok {
             None => {
                 p.diag(
-                    Severity::Error,
+                    Severity::Warning,
                     lineno,
                     first.col,
                     format!("missing value for '{name}'; ignored"),
@@ -265,7 +265,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
             }
             Some(t) if t.is("{") || t.is("}") => {
                 p.diag(
-                    Severity::Error,
+                    Severity::Warning,
                     lineno,
                     t.col,
                     format!("missing value for '{name}'; ignored"),
@@ -281,7 +281,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
                 }
                 Err(e) => {
                     p.diag(
-                        Severity::Error,
+                        Severity::Warning,
                         lineno,
                         t.col,
                         format!("{name}: {e}; ignored"),

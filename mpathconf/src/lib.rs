@@ -167,8 +167,21 @@ fn execute(root: &Path, sys: &System, opts: &Options) -> Result<i32> {
         edits::recheck_wwid(&mut ed, on);
     }
     for (name, value) in &opts.options {
-        if keywords::lookup_in(Section::Defaults, name).is_none() {
-            eprintln!("mpathconf: warning: '{name}' is not a keyword of the defaults section");
+        match keywords::lookup_in(Section::Defaults, name) {
+            None => {
+                eprintln!("mpathconf: warning: '{name}' is not a keyword of the defaults section")
+            }
+            // multipath itself would only warn and ignore a bad value; refuse
+            // to write one in the first place.
+            Some(kw) if !value.is_empty() => {
+                if let Err(e) = conf_parser::value::parse(kw.kind, value) {
+                    bail!(
+                        "--option {name}:{value}: {e}; {} was not changed",
+                        conf.display()
+                    );
+                }
+            }
+            Some(_) => {}
         }
         edits::option(&mut ed, name, value);
     }

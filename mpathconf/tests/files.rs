@@ -127,7 +127,7 @@ fn a_change_that_would_not_parse_is_refused() {
     assert_eq!(o.code, 1);
     assert!(o.stderr.contains("verbosity"), "{}", o.stderr);
     assert!(o.stderr.ends_with(&format!(
-        "mpathconf: the result would not parse; {} was not changed\n",
+        "mpathconf: --option verbosity:loud: invalid value \"loud\" (expected a number); {} was not changed\n",
         m.conf_path().display()
     )));
     assert_eq!(m.conf(), fixture("ubuntu.conf"));
