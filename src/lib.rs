@@ -5,6 +5,8 @@
 
 pub mod config;
 pub mod discovery;
+pub mod dm;
+pub mod files;
 pub mod sysroot;
 
 pub use config::Config;
