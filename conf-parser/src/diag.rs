@@ -6,6 +6,9 @@ use std::fmt;
 pub enum Severity {
     Warning,
     Error,
+    /// The reference refuses the whole configuration over this problem
+    /// ("error parsing config file"), so tools do too.
+    Fatal,
 }
 
 /// One problem found in a configuration file. `line` and `col` are 1-based;
@@ -36,6 +39,7 @@ impl fmt::Display for Diagnostic {
         let sev = match self.severity {
             Severity::Warning => "warning",
             Severity::Error => "error",
+            Severity::Fatal => "fatal",
         };
         match (self.line, self.col) {
             (0, _) => write!(f, "{}: {sev}: {}", self.file, self.message),

@@ -3,8 +3,8 @@
 //! Rules (upstream behaviour): tokens are separated by white space; `{` and
 //! `}` are tokens of their own; a double quote starts a string that runs to
 //! the next lone double quote, with `""` standing for one literal quote and
-//! white space kept; an unquoted `#` or `!` at the start of a token starts a
-//! comment that runs to the end of the line.
+//! white space kept; an unquoted `#` or `!`, even glued to a word
+//! (`directio#note`), starts a comment that runs to the end of the line.
 
 use nom::{
     branch::alt,
@@ -43,7 +43,7 @@ fn is_space(c: char) -> bool {
 }
 
 fn is_word_end(c: char) -> bool {
-    is_space(c) || c == '"' || c == '{' || c == '}'
+    is_space(c) || matches!(c, '"' | '{' | '}' | '#' | '!')
 }
 
 /// The body of a quoted string after its opening quote: runs of non-quote
@@ -141,6 +141,8 @@ mod tests {
         assert!(texts("   ! hello").is_empty());
         assert_eq!(texts("a b # c"), ["a", "b"]);
         assert_eq!(texts("a \"b # c\" ! d"), ["a", "b # c"]);
+        assert_eq!(texts("polling_interval 7! note"), ["polling_interval", "7"]);
+        assert_eq!(texts("devnode ^foo!bar"), ["devnode", "^foo"]);
     }
 
     #[test]

@@ -105,8 +105,6 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
     };
     let mut top: Vec<Block> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    // Depth of an unknown block being skipped.
-    let mut skipping = 0usize;
     let mut last_line = 0;
 
     for (lineno, line) in lines(&text) {
@@ -136,11 +134,6 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
         let Some(first) = tokens.first() else {
             continue;
         };
-
-        if skipping > 0 {
-            skipping = skip_depth(skipping, &tokens);
-            continue;
-        }
 
         if first.is("}") {
             match stack.pop() {
@@ -186,12 +179,9 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
                     names.join(" or ")
                 );
             }
-            if tokens.iter().skip(1).any(|t| t.is("{")) {
-                skipping = skip_depth(0, &tokens[1..]);
-                msg.push_str("; block skipped");
-            } else {
-                msg.push_str("; ignored");
-            }
+            // Like the reference, the rest of the line is ignored, an opening
+            // brace included: the next '}' closes the current section.
+            msg.push_str("; ignored");
             p.diag(Severity::Warning, lineno, first.col, msg);
             continue;
         };
@@ -281,7 +271,11 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
                 }
                 Err(e) => {
                     p.diag(
-                        Severity::Warning,
+                        if kw.kind == Kind::ReservationKey {
+                            Severity::Fatal
+                        } else {
+                            Severity::Warning
+                        },
                         lineno,
                         t.col,
                         format!("{name}: {e}; ignored"),
@@ -318,22 +312,6 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
         blocks: top,
         diagnostics: p.diags,
     }
-}
-
-/// Brace depth of a skipped block after the braces of `tokens`; tokens after
-/// the block closes are ignored.
-fn skip_depth(mut depth: usize, tokens: &[Token]) -> usize {
-    for t in tokens {
-        if t.is("{") {
-            depth += 1;
-        } else if t.is("}") {
-            depth = depth.saturating_sub(1);
-            if depth == 0 {
-                break;
-            }
-        }
-    }
-    depth
 }
 
 /// Top-level keywords are all sections, so an entry can never land here; kept

@@ -274,7 +274,7 @@ pub fn parse(kind: Kind, s: &str) -> Result<Parsed, ValueError> {
                 .or_else(|| key.strip_prefix("0X"))
                 .unwrap_or(key);
             match u64::from_str_radix(hex, 16) {
-                Ok(v) if !hex.is_empty() && hex.len() <= 16 => {
+                Ok(v) if v != 0 && hex.len() <= 16 => {
                     bare(&format!("0x{v:x}{}", if aptpl { ":aptpl" } else { "" }))
                 }
                 _ => Err(invalid(

@@ -82,6 +82,10 @@ pub fn run(argv: &[String]) -> i32 {
         Mode::DumpConfig => {
             let c = Config::load(&root);
             report(&c, false);
+            if c.is_fatal() {
+                eprintln!("error parsing config file");
+                return 1;
+            }
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(dump::dump(&c).as_bytes());
             let _ = out.flush();

@@ -170,8 +170,14 @@ impl Config {
         for block in &doc.blocks {
             match block.section {
                 Section::Defaults => set_entries(&mut self.defaults, block),
-                Section::Blacklist => add_rules(&mut self.blacklist, block),
-                Section::BlacklistExceptions => add_rules(&mut self.exceptions, block),
+                Section::Blacklist => {
+                    let bad = add_rules(&mut self.blacklist, block);
+                    self.refuse_bad_regexes(&file, bad);
+                }
+                Section::BlacklistExceptions => {
+                    let bad = add_rules(&mut self.exceptions, block);
+                    self.refuse_bad_regexes(&file, bad);
+                }
                 Section::Devices => {
                     for dev in block.blocks() {
                         let mut a = Attrs::default();
@@ -216,6 +222,20 @@ impl Config {
                 }
                 _ => {}
             }
+        }
+    }
+
+    fn refuse_bad_regexes(&mut self, file: &str, bad: Vec<(u32, String, String)>) {
+        for (line, pattern, err) in bad {
+            self.diagnostics.push(Diagnostic {
+                file: file.to_string(),
+                line,
+                col: 0,
+                severity: Severity::Fatal,
+                message: format!(
+                    "invalid regular expression \"{pattern}\": {err}; the configuration is refused"
+                ),
+            });
         }
     }
 
@@ -281,7 +301,16 @@ impl Config {
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
-            .any(|d| d.severity == Severity::Error)
+            .any(|d| d.severity >= Severity::Error)
+    }
+
+    /// True if the configuration must be refused as a whole, as the reference
+    /// does ("error parsing config file"): an invalid blacklist regular
+    /// expression or reservation key.
+    pub fn is_fatal(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Fatal)
     }
 }
 
@@ -309,13 +338,34 @@ fn set_entries(attrs: &mut Attrs, block: &Block) {
     }
 }
 
-fn add_rules(rules: &mut Rules, block: &Block) {
+/// Check a blacklist pattern the way the reference compiles it (a leading
+/// `!` inverts the match and is not part of the expression).
+fn regex_error(pattern: &str) -> Option<String> {
+    let re = pattern.strip_prefix('!').unwrap_or(pattern);
+    regex::Regex::new(re).err().map(|e| {
+        e.to_string()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    })
+}
+
+/// Add the rules of a blacklist block; returns `(line, pattern, error)` for
+/// every pattern that is not a valid regular expression.
+fn add_rules(rules: &mut Rules, block: &Block) -> Vec<(u32, String, String)> {
+    let mut bad = Vec::new();
     for n in &block.children {
         match n {
             Node::Entry(e) => {
                 let Some(v) = e.value.as_ref().and_then(Value::as_str) else {
                     continue;
                 };
+                if let Some(err) = regex_error(v) {
+                    bad.push((e.line, v.to_string(), err));
+                    continue;
+                }
                 let rule = Rule {
                     pattern: v.to_string(),
                     origin: RuleOrigin::Config,
@@ -331,6 +381,13 @@ fn add_rules(rules: &mut Rules, block: &Block) {
             Node::Block(b) => {
                 let mut a = Attrs::default();
                 set_entries(&mut a, b);
+                for e in b.entries() {
+                    if let Some(v) = e.value.as_ref().and_then(Value::as_str) {
+                        if let Some(err) = regex_error(v) {
+                            bad.push((e.line, v.to_string(), err));
+                        }
+                    }
+                }
                 if a.get("vendor").is_some() || a.get("product").is_some() {
                     rules.device.push(DeviceRule {
                         vendor: a.get_str("vendor").map(str::to_string),
@@ -341,6 +398,7 @@ fn add_rules(rules: &mut Rules, block: &Block) {
             }
         }
     }
+    bad
 }
 
 /// Entries whose `keys` are textually identical: the later one absorbs the
