@@ -1,6 +1,6 @@
 //! The modes of `multipath`.
 
-use crate::args::{self, ArgError, Mode};
+use crate::args::{self, Mode};
 use conf_parser::Severity;
 use mpath::config::{dump, CONFIG_FILE};
 use mpath::{Config, SysRoot};
@@ -64,9 +64,7 @@ pub fn run(argv: &[String]) -> i32 {
         Ok(a) => a,
         Err(e) => {
             eprintln!("{e}");
-            if !matches!(e, ArgError::BadPolicy(_) | ArgError::BadVerbosity(_)) || true {
-                usage_to_stderr();
-            }
+            usage_to_stderr();
             return 1;
         }
     };
