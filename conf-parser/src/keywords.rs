@@ -85,6 +85,18 @@ impl Section {
 pub enum Kind {
     /// An integer clamped into `min..=max`.
     Int { min: i64, max: i64 },
+    /// An integer clamped to at least `min`; zero means unset.
+    IntZeroUnset { min: i64 },
+    /// `polling_interval`: positive seconds.
+    PollingInterval,
+    /// `max_polling_interval`: positive seconds, 0 unsets.
+    MaxPollingInterval,
+    /// `find_multipaths_timeout`: any integer, 0 unsets.
+    FindMultipathsTimeout,
+    /// A path grouping policy; a value starting with a policy name selects it.
+    PgPolicy,
+    /// A transport name (`overrides protocol type`).
+    ProtocolType,
     /// `yes`/`no` (also `1`/`0`).
     Bool,
     /// One of a fixed set of words; `(accepted, stored)` pairs.
@@ -125,8 +137,8 @@ pub enum Kind {
     VpdVendor,
     /// `hardware_handler`.
     HwHandler,
-    /// A string that must not contain `/`; `/UNSET/` means unset (partition_delimiter).
-    Delimiter,
+    /// A string that must not contain `/` (alias_prefix, partition_delimiter).
+    NoSlash,
     /// Accepted for compatibility, has no effect, never printed.
     Ignored,
     /// The keyword opens a subsection.
@@ -157,59 +169,27 @@ const fn old(name: &'static str, kind: Kind) -> Keyword {
     }
 }
 
-const INT: Kind = Kind::Int {
-    min: i64::MIN,
-    max: i64::MAX,
-};
 const UINT: Kind = Kind::Int {
     min: 0,
     max: i32::MAX as i64,
 };
-const SECS: Kind = Kind::Int {
-    min: 1,
-    max: i32::MAX as i64,
-};
 
-const PGPOLICY: &[(&str, &str)] = &[
-    ("failover", "failover"),
-    ("multibus", "multibus"),
-    ("group_by_serial", "group_by_serial"),
-    ("group_by_prio", "group_by_prio"),
-    ("group_by_node_name", "group_by_node_name"),
-    ("group_by_tpg", "group_by_tpg"),
-];
-const PRIO: &[(&str, &str)] = &[
-    ("const", "const"),
-    ("sysfs", "sysfs"),
-    ("alua", "alua"),
-    ("emc", "emc"),
-    ("hds", "hds"),
-    ("hp_sw", "hp_sw"),
-    ("ontap", "ontap"),
-    ("rdac", "rdac"),
-    ("random", "random"),
-    ("weightedpath", "weightedpath"),
-    ("path_latency", "path_latency"),
-    ("ana", "ana"),
-    ("datacore", "datacore"),
-    ("iet", "iet"),
-];
-const CHECKER: &[(&str, &str)] = &[
-    ("tur", "tur"),
-    ("directio", "directio"),
-    ("readsector0", "readsector0"),
-    ("rdac", "rdac"),
-    ("hp_sw", "hp_sw"),
-    ("emc_clariion", "emc_clariion"),
-    ("cciss_tur", "cciss_tur"),
-    ("none", "none"),
+pub const PGPOLICIES: &[&str] = &[
+    "failover",
+    "multibus",
+    "group_by_serial",
+    "group_by_prio",
+    "group_by_node_name",
+    "group_by_tpg",
 ];
 const FLUSH: &[(&str, &str)] = &[
     ("always", "always"),
     ("never", "never"),
     ("unused", "unused"),
     ("yes", "always"),
+    ("1", "always"),
     ("no", "unused"),
+    ("0", "unused"),
 ];
 const LOG_CHECKER_ERR: &[(&str, &str)] = &[("once", "once"), ("always", "always")];
 const FIND_MULTIPATHS: &[(&str, &str)] = &[
@@ -242,21 +222,21 @@ const AUTO_RESIZE: &[(&str, &str)] = &[
 /// the per-section lists below.
 pub static KEYWORDS: &[Keyword] = &[
     kw("verbosity", Kind::Int { min: 0, max: 4 }),
-    kw("polling_interval", SECS),
-    kw("max_polling_interval", SECS),
+    kw("polling_interval", Kind::PollingInterval),
+    kw("max_polling_interval", Kind::MaxPollingInterval),
     kw("reassign_maps", Kind::Bool),
     old("multipath_dir", Kind::Ignored),
     kw("path_selector", Kind::Selector),
-    kw("path_grouping_policy", Kind::Choice(PGPOLICY)),
+    kw("path_grouping_policy", Kind::PgPolicy),
     kw("uid_attrs", Kind::UidAttrs),
     kw("uid_attribute", Kind::Str),
     old("getuid_callout", Kind::Ignored),
-    kw("prio", Kind::Choice(PRIO)),
+    kw("prio", Kind::Str),
     kw("prio_args", Kind::Str),
     kw("features", Kind::Features),
-    kw("path_checker", Kind::Choice(CHECKER)),
-    kw("checker", Kind::Choice(CHECKER)),
-    kw("alias_prefix", Kind::Str),
+    kw("path_checker", Kind::Str),
+    kw("checker", Kind::Str),
+    kw("alias_prefix", Kind::NoSlash),
     kw("failback", Kind::Failback),
     old("rr_min_io", Kind::Ignored),
     old("rr_min_io_rq", Kind::Ignored),
@@ -264,7 +244,7 @@ pub static KEYWORDS: &[Keyword] = &[
     old("rr_weight", Kind::Ignored),
     kw("no_path_retry", Kind::NoPathRetry),
     kw("queue_without_daemon", Kind::Bool),
-    kw("checker_timeout", SECS),
+    kw("checker_timeout", Kind::IntZeroUnset { min: 0 }),
     kw("allow_usb_devices", Kind::Bool),
     kw("flush_on_last_del", Kind::Choice(FLUSH)),
     kw("user_friendly_names", Kind::Bool),
@@ -289,7 +269,7 @@ pub static KEYWORDS: &[Keyword] = &[
     kw("force_sync", Kind::Bool),
     kw("strict_timing", Kind::Bool),
     kw("deferred_remove", Kind::Bool),
-    kw("partition_delimiter", Kind::Delimiter),
+    kw("partition_delimiter", Kind::NoSlash),
     old("config_dir", Kind::Ignored),
     kw("delay_watch_checks", Kind::NoOrInt),
     kw("delay_wait_checks", Kind::NoOrInt),
@@ -315,10 +295,10 @@ pub static KEYWORDS: &[Keyword] = &[
     kw("purge_disconnected", Kind::Bool),
     old("disable_changed_wwids", Kind::Ignored),
     kw("remove_retries", UINT),
-    kw("max_sectors_kb", UINT),
+    kw("max_sectors_kb", Kind::IntZeroUnset { min: 0 }),
     kw("ghost_delay", Kind::NoOrInt),
     kw("auto_resize", Kind::Choice(AUTO_RESIZE)),
-    kw("find_multipaths_timeout", INT),
+    kw("find_multipaths_timeout", Kind::FindMultipathsTimeout),
     kw("enable_foreign", Kind::Str),
     kw("marginal_pathgroups", Kind::Choice(MARGINAL_PATHGROUPS)),
     kw("recheck_wwid", Kind::Bool),
@@ -335,7 +315,7 @@ pub static KEYWORDS: &[Keyword] = &[
     kw("property", Kind::Regex),
     kw("protocol", Kind::Regex),
     kw("alias", Kind::Str),
-    kw("type", Kind::Str),
+    kw("type", Kind::ProtocolType),
     // Section openers.
     kw("defaults", Kind::Section(Section::Defaults)),
     kw("blacklist", Kind::Section(Section::Blacklist)),

@@ -38,8 +38,9 @@ pub enum LexError {
     UnterminatedQuote { col: u32 },
 }
 
+/// White space as C's `isspace`: space, `\t`, `\n`, `\v`, `\f`, `\r`.
 fn is_space(c: char) -> bool {
-    c.is_ascii_whitespace()
+    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
 }
 
 fn is_word_end(c: char) -> bool {

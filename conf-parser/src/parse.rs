@@ -20,6 +20,8 @@ pub struct Entry {
     pub name: &'static str,
     /// The value, if it was valid.
     pub value: Option<Value>,
+    /// The value was valid and means "unset" (e.g. `dev_loss_tmo 0`).
+    pub unset: bool,
     /// The value as written (first token, or empty if missing).
     pub raw: String,
     pub line: u32,
@@ -186,7 +188,9 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
             continue;
         };
 
-        if let Kind::Section(child) = kw.kind {
+        // `protocol` alone is a keyword missing its value, not a subsection.
+        let opens = !(name == "protocol" && tokens.len() == 1);
+        if let (Kind::Section(child), true) = (kw.kind, opens) {
             match tokens.get(1) {
                 Some(t) if t.is("{") => {
                     if let Some(extra) = tokens.get(2) {
@@ -253,15 +257,6 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
                 );
                 None
             }
-            Some(t) if t.is("{") || t.is("}") => {
-                p.diag(
-                    Severity::Warning,
-                    lineno,
-                    t.col,
-                    format!("missing value for '{name}'; ignored"),
-                );
-                None
-            }
             Some(t) => match value::parse(kw.kind, &t.text) {
                 Ok(parsed) => {
                     if let Some(w) = parsed.warning {
@@ -286,7 +281,8 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
         };
         let entry = Entry {
             name: kw.name,
-            value: entry_value,
+            unset: matches!(entry_value, Some(None)),
+            value: entry_value.flatten(),
             raw: value_tok.map(|t| t.text.clone()).unwrap_or_default(),
             line: lineno,
             col: first.col,

@@ -33,15 +33,17 @@ fn rules(out: &mut String, name: &str, r: &Rules) {
             line(out, 1, kw, &Value::word(rule.pattern.clone()));
         }
     }
+    // As the reference prints them: the opening line goes with the vendor and
+    // the closing line with the product, so a partial entry prints partially.
     for d in &r.device {
-        out.push_str("\tdevice {\n");
         if let Some(v) = &d.vendor {
+            out.push_str("\tdevice {\n");
             line(out, 2, "vendor", &Value::word(v.clone()));
         }
         if let Some(p) = &d.product {
             line(out, 2, "product", &Value::word(p.clone()));
+            out.push_str("\t}\n");
         }
-        out.push_str("\t}\n");
     }
     out.push_str("}\n");
 }

@@ -30,8 +30,8 @@ pub fn builtin() -> Vec<Attrs> {
                     toml::Value::Integer(i) => i.to_string(),
                     _ => continue,
                 };
-                if let Ok(p) = value::parse(kw.kind, &text) {
-                    attrs.set(kw.name, p.value);
+                if let Ok(value::Parsed { value: Some(v), .. }) = value::parse(kw.kind, &text) {
+                    attrs.set(kw.name, v);
                 }
             }
             attrs

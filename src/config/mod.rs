@@ -246,6 +246,13 @@ impl Config {
             &["vendor", "product", "revision"],
         );
         self.multipaths = fold_identical(std::mem::take(&mut self.multipaths), &["wwid"]);
+        // The reference keeps (and prints) multipaths entries sorted by WWID.
+        self.multipaths.sort_by(|a, b| {
+            a.get_str("wwid")
+                .unwrap_or("")
+                .as_bytes()
+                .cmp(b.get_str("wwid").unwrap_or("").as_bytes())
+        });
         self.protocols = fold_identical(std::mem::take(&mut self.protocols), &["type"]);
 
         // Default rules are added unless an identical rule is already there
@@ -281,11 +288,41 @@ impl Config {
 
     /// The value of a `defaults` keyword: configured, else built in.
     pub fn default_value(&self, name: &str) -> Option<Value> {
-        if let Some(v) = self.defaults.get(name) {
-            return Some(v.clone());
+        if name == "max_fds" && self.defaults.get(name) == Some(&Value::Int(0)) {
+            return None; // `max_fds 0`: unset, not even the built-in "max"
+        }
+        if name != "polling_interval" {
+            if let Some(v) = self.defaults.get(name) {
+                return Some(v.clone());
+            }
         }
         match name {
+            // Each of the two follows the other when unset, and the interval
+            // never exceeds its maximum.
+            "polling_interval" => {
+                let max = self
+                    .defaults
+                    .get("max_polling_interval")
+                    .and_then(Value::as_int);
+                let own = self
+                    .defaults
+                    .get("polling_interval")
+                    .and_then(Value::as_int);
+                return Some(Value::Int(match (own, max) {
+                    (Some(p), Some(m)) => p.min(m),
+                    (Some(p), None) => p,
+                    (None, Some(m)) => (m / 4).max(1),
+                    (None, None) => 5,
+                }));
+            }
             "max_polling_interval" => {
+                if let Some(m) = self
+                    .defaults
+                    .get("max_polling_interval")
+                    .and_then(Value::as_int)
+                {
+                    return Some(Value::Int(m));
+                }
                 let p = self.default_value("polling_interval")?.as_int()?;
                 Some(Value::Int(4 * p))
             }
@@ -318,7 +355,6 @@ impl Config {
 fn set_entries(attrs: &mut Attrs, block: &Block) {
     for n in &block.children {
         let Node::Entry(e) = n else { continue };
-        let Some(v) = &e.value else { continue };
         let Some(kw) = conf_parser::keywords::lookup(e.name) else {
             continue;
         };
@@ -330,11 +366,11 @@ fn set_entries(attrs: &mut Attrs, block: &Block) {
         } else {
             e.name
         };
-        if e.name == "partition_delimiter" && v.as_str() == Some("/UNSET/") {
+        if e.unset {
             attrs.remove(name);
-            continue;
+        } else if let Some(v) = &e.value {
+            attrs.set(name, v.clone());
         }
-        attrs.set(name, v.clone());
     }
 }
 
@@ -366,16 +402,19 @@ fn add_rules(rules: &mut Rules, block: &Block) -> Vec<(u32, String, String)> {
                     bad.push((e.line, v.to_string(), err));
                     continue;
                 }
-                let rule = Rule {
-                    pattern: v.to_string(),
-                    origin: RuleOrigin::Config,
+                let list = match e.name {
+                    "devnode" => &mut rules.devnode,
+                    "wwid" => &mut rules.wwid,
+                    "property" => &mut rules.property,
+                    "protocol" => &mut rules.protocol,
+                    _ => continue,
                 };
-                match e.name {
-                    "devnode" => rules.devnode.push(rule),
-                    "wwid" => rules.wwid.push(rule),
-                    "property" => rules.property.push(rule),
-                    "protocol" => rules.protocol.push(rule),
-                    _ => {}
+                // An identical rule is listed once.
+                if !list.iter().any(|r| r.pattern == v) {
+                    list.push(Rule {
+                        pattern: v.to_string(),
+                        origin: RuleOrigin::Config,
+                    });
                 }
             }
             Node::Block(b) => {

@@ -42,11 +42,13 @@ normalise() {
         -e 's/(^|[[:space:]])[X.]{10} [0-9]+\/[0-9]+([[:space:]]|$)/\1<failback>\2/g'
 }
 
-# _timeout SECS CMD...: CMD may be a shell function (defined here or in the scenario).
+# _timeout SECS CMD...: CMD may be a shell function (defined here or in the scenario);
+# functions are exported so that `bash -c '...'` commands can use them too.
 _timeout() {
     local t=$1
     shift
-    timeout -k 5 "$t" bash -c "$(declare -f); \"\$@\"" bash "$@"
+    export -f $(compgen -A function)
+    timeout -k 5 "$t" bash -c '"$@"' bash "$@"
 }
 
 slug() { echo "$*" | tr -c 'A-Za-z0-9_.\n-' '_' | cut -c1-60; }
@@ -244,7 +246,7 @@ paths_ready() {
 
 start_multipathd() {
     bg_start multipathd -- /usr/sbin/multipathd -d -s -v3
-    wait_until "multipathd answers" 60 -- sh -c 'multipathd show daemon | grep -Eq "idle|running"'
+    wait_until "multipathd answers" 60 -- bash -c 'multipathd show daemon | grep -Eq "idle|running"'
 }
 
 # fio writing and verifying (crc32c) through a map; runs for $2 seconds (time based).
