@@ -139,12 +139,27 @@ fn no_config_without_proc_matches_reference() {
 /// One known exception, inherited from the reference: `uid_attrs` prints
 /// unquoted, so a value with several records reads back as its first record;
 /// those lines are left out of the comparison. Likewise `uid`/`gid`, which
-/// print in octal with a leading 0 but read back as decimal.
+/// print in octal with a leading 0 but read back as decimal, and `max_fds`,
+/// whose `0` (unset) is not printed, so the dump reads back as the built-in `max`.
+/// Cases whose dump cannot read back the same, in the reference as in ours:
+/// a blacklist `device` entry with only a vendor followed by one with only a
+/// product prints as one complete entry.
+const NOT_ROUND_TRIP: &[&str] = &["88-blacklist-partial-device-entries"];
+
 #[test]
 fn dump_round_trips_for_every_case() {
+    let mut failures = Vec::new();
     for case in cases() {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        if NOT_ROUND_TRIP.contains(&name.as_str()) {
+            continue;
+        }
         let root = root_for(&case, true);
-        let first = dump(&Config::load(&SysRoot::new(root.path())));
+        let config = Config::load(&SysRoot::new(root.path()));
+        if config.is_fatal() {
+            continue;
+        }
+        let first = dump(&config);
         let t = tempfile::tempdir().unwrap();
         fs::create_dir_all(t.path().join("proc/sys/fs")).unwrap();
         fs::write(t.path().join("proc/sys/fs/nr_open"), "1048576\n").unwrap();
@@ -154,7 +169,7 @@ fn dump_round_trips_for_every_case() {
         let strip = |s: &str| {
             s.lines()
                 .filter(|l| {
-                    !["uid_attrs ", "uid ", "gid "]
+                    !["uid_attrs ", "uid ", "gid ", "max_fds "]
                         .iter()
                         .any(|k| l.trim_start().starts_with(k))
                 })
@@ -162,11 +177,37 @@ fn dump_round_trips_for_every_case() {
                 .join("\n")
         };
         let (first, second) = (strip(&first), strip(&second));
-        assert!(
-            first == second,
-            "{}: {}",
-            case.display(),
-            first_difference(&first, &second)
-        );
+        if first != second {
+            failures.push(format!("{name}: {}", first_difference(&first, &second)));
+        }
     }
+    assert!(
+        failures.is_empty(),
+        "{} cases do not round-trip:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Inputs on which the reference crashes or hangs (`crash-cases/`, see
+/// NOTES.md §9): ours must answer, keeping the built-in value for the bad
+/// keyword and reporting it.
+#[test]
+fn reference_crash_inputs_are_handled() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conf-corpus/crash-cases");
+    let mut n = 0;
+    for e in fs::read_dir(dir).unwrap() {
+        let case = e.unwrap().path();
+        let root = root_for(&case, true);
+        let config = Config::load(&SysRoot::new(root.path()));
+        let out = dump(&config);
+        assert!(out.starts_with("defaults {\n"), "{}", case.display());
+        assert!(
+            !config.diagnostics.is_empty(),
+            "{}: no problem reported",
+            case.display()
+        );
+        n += 1;
+    }
+    assert!(n >= 3);
 }

@@ -130,6 +130,18 @@ fn value_for(kind: Kind) -> BoxedStrategy<String> {
         Kind::Int { min, max } => (min.max(-100_000)..=max.min(100_000))
             .prop_map(|i| i.to_string())
             .boxed(),
+        Kind::PgPolicy => proptest::sample::select(keywords::PGPOLICIES.to_vec())
+            .prop_map(String::from)
+            .boxed(),
+        Kind::ProtocolType => proptest::sample::select(conf_parser::value::PROTOCOLS.to_vec())
+            .prop_map(String::from)
+            .boxed(),
+        Kind::IntZeroUnset { .. } | Kind::PollingInterval | Kind::MaxPollingInterval => {
+            (1..100_000i64).prop_map(|i| i.to_string()).boxed()
+        }
+        Kind::FindMultipathsTimeout => prop_oneof![(-1000..0i64), (1..1000i64)]
+            .prop_map(|i| i.to_string())
+            .boxed(),
         Kind::Bool => prop_oneof![Just("yes"), Just("no")]
             .prop_map(String::from)
             .boxed(),

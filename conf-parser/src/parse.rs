@@ -71,11 +71,22 @@ impl Parser<'_> {
     }
 }
 
-/// Split `text` into lines with their 1-based numbers, as upstream reads them.
-fn lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
-    text.split('\n')
-        .enumerate()
-        .map(|(i, l)| ((i + 1) as u32, l))
+/// Split raw bytes into the pieces the reference reads as lines: up to and
+/// including a newline, but at most `MAX_LINE - 1` bytes per piece, so a
+/// longer line continues as the next line (and shifts later line numbers).
+fn raw_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let limit = rest.len().min(MAX_LINE - 1);
+        let end = rest[..limit]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(limit, |p| p + 1);
+        out.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    out
 }
 
 struct Frame {
@@ -88,42 +99,42 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
         file,
         diags: Vec::new(),
     };
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u32
-                + 1;
-            p.diag(
-                Severity::Warning,
-                line,
-                0,
-                "invalid UTF-8; bad bytes replaced".into(),
-            );
-            String::from_utf8_lossy(bytes)
-        }
-    };
     let mut top: Vec<Block> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut last_line = 0;
 
-    for (lineno, line) in lines(&text) {
+    for (index, piece) in raw_lines(bytes).into_iter().enumerate() {
+        let lineno = index as u32 + 1;
         last_line = lineno;
-        if line.len() >= MAX_LINE {
+        let continued = !piece.ends_with(b"\n") && piece.len() == MAX_LINE - 1;
+        let piece = piece.strip_suffix(b"\n").unwrap_or(piece);
+        // A NUL byte ends the line's text, as in C.
+        let piece = piece.split(|b| *b == 0).next().unwrap_or(piece);
+        if continued {
             p.diag(
-                Severity::Error,
+                Severity::Warning,
                 lineno,
                 0,
                 format!(
-                    "line is {} bytes long; the limit is {}; line ignored",
-                    line.len(),
-                    MAX_LINE - 1
+                    "line longer than {} bytes; the rest is read as line {}",
+                    MAX_LINE - 1,
+                    lineno + 1
                 ),
             );
-            continue;
         }
+        let line = match std::str::from_utf8(piece) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => {
+                p.diag(
+                    Severity::Warning,
+                    lineno,
+                    0,
+                    "invalid UTF-8; bad bytes replaced".into(),
+                );
+                String::from_utf8_lossy(piece)
+            }
+        };
+        let line: &str = &line;
         let (tokens, lex_err) = tokenize(line);
         if let Some(LexError::UnterminatedQuote { col }) = lex_err {
             p.diag(

@@ -27,7 +27,7 @@ fn dump_config_reports_problems_on_stderr_and_still_prints() {
     assert!(out.starts_with("defaults {\n\tverbosity 4\n"), "{out:.200}");
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(
-        err.contains("/etc/multipath.conf:2: verbosity: value 9 out of range, using 4"),
+        err.contains("/etc/multipath.conf:2: verbosity: value 9 too large, using 4"),
         "{err}"
     );
     assert!(
@@ -64,10 +64,16 @@ fn check_config_clean_and_broken() {
         err.contains(&format!("{name}:4:1: error: unterminated quoted string")),
         "{err}"
     );
+    // As in the reference, a section keyword in the wrong place is an unknown
+    // keyword: its block is read in the enclosing section, whose '}' it takes.
     assert!(
         err.contains(&format!(
-            "{name}:6: warning: device entry without vendor or product ignored"
+            "{name}:5:1: warning: keyword 'devices' is not allowed in defaults section"
         )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{name}:9:1: error: unbalanced '}}' at top level")),
         "{err}"
     );
     assert!(

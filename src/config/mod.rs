@@ -308,12 +308,12 @@ impl Config {
                     .defaults
                     .get("polling_interval")
                     .and_then(Value::as_int);
-                return Some(Value::Int(match (own, max) {
+                Some(Value::Int(match (own, max) {
                     (Some(p), Some(m)) => p.min(m),
                     (Some(p), None) => p,
                     (None, Some(m)) => (m / 4).max(1),
                     (None, None) => 5,
-                }));
+                }))
             }
             "max_polling_interval" => {
                 if let Some(m) = self
