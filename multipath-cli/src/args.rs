@@ -66,14 +66,7 @@ impl fmt::Display for ArgError {
     }
 }
 
-const POLICIES: &[&str] = &[
-    "failover",
-    "multibus",
-    "group_by_serial",
-    "group_by_prio",
-    "group_by_node_name",
-    "group_by_tpg",
-];
+use conf_parser::keywords::PGPOLICIES as POLICIES;
 
 /// Options that take an argument.
 fn takes_arg(c: char) -> bool {
