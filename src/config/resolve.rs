@@ -136,3 +136,164 @@ impl Config {
         self.default_value(name).map(|v| (v, Origin::Builtin))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONF: &str = r#"
+defaults {
+	no_path_retry 5
+	path_checker directio
+	mode 0600
+}
+devices {
+	device {
+		vendor "ACME"
+		product "^DISK"
+		no_path_retry 7
+		prio alua
+		fast_io_fail_tmo 9
+	}
+	device {
+		vendor "ACME"
+		product "DISK2"
+		prio emc
+	}
+}
+overrides {
+	failback 30
+	dev_loss_tmo 60
+	protocol {
+		type "scsi:iscsi"
+		dev_loss_tmo 120
+	}
+}
+multipaths {
+	multipath {
+		wwid 3600a
+		no_path_retry queue
+		failback immediate
+		mode 0644
+	}
+}
+"#;
+
+    fn path<'a>(product: &'a str, protocol: &'a str, wwid: &'a str) -> PathInfo<'a> {
+        PathInfo {
+            vendor: "ACME",
+            product,
+            revision: "0001",
+            protocol,
+            wwid,
+        }
+    }
+
+    #[test]
+    fn precedence_and_origin() {
+        let c = Config::from_str_with("t.conf", CONF);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let p = path("DISK2", "scsi:fcp", "3600a");
+        // multipaths beat everything below them.
+        assert_eq!(
+            c.resolve("no_path_retry", &p),
+            Some((Value::word("queue"), Origin::Multipaths))
+        );
+        assert_eq!(
+            c.resolve("failback", &p),
+            Some((Value::word("immediate"), Origin::Multipaths))
+        );
+        // path_checker has no multipaths level: defaults win over built-in.
+        assert_eq!(
+            c.resolve("path_checker", &p),
+            Some((Value::word("directio"), Origin::Defaults))
+        );
+        // Newest matching device entry first, older ones fill the rest.
+        assert_eq!(
+            c.resolve("prio", &p),
+            Some((Value::word("emc"), Origin::Device))
+        );
+        assert_eq!(
+            c.resolve("fast_io_fail_tmo", &p),
+            Some((Value::Int(9), Origin::Device))
+        );
+        // The protocol subsection applies only to its transport.
+        assert_eq!(
+            c.resolve("dev_loss_tmo", &p),
+            Some((Value::Int(60), Origin::Overrides))
+        );
+        let iscsi = path("DISK2", "scsi:iscsi", "3600b");
+        assert_eq!(
+            c.resolve("dev_loss_tmo", &iscsi),
+            Some((Value::Int(120), Origin::OverridesProtocol))
+        );
+        // overrides beat devices; devices beat defaults.
+        assert_eq!(
+            c.resolve("failback", &iscsi),
+            Some((Value::Int(30), Origin::Overrides))
+        );
+        assert_eq!(
+            c.resolve("no_path_retry", &iscsi),
+            Some((Value::Int(7), Origin::Device))
+        );
+        // mode: multipaths, then defaults, never devices or overrides.
+        assert_eq!(
+            c.resolve("mode", &p),
+            Some((Value::Bare("0644".into()), Origin::Multipaths))
+        );
+        assert_eq!(
+            c.resolve("mode", &iscsi),
+            Some((Value::Bare("0600".into()), Origin::Defaults))
+        );
+        // Nothing set anywhere: the built-in value.
+        assert_eq!(
+            c.resolve("path_selector", &p),
+            Some((Value::word("service-time 0"), Origin::Builtin))
+        );
+        // No matching device: defaults.
+        let other = PathInfo {
+            vendor: "OTHER",
+            product: "X",
+            ..Default::default()
+        };
+        assert_eq!(
+            c.resolve("no_path_retry", &other),
+            Some((Value::Int(5), Origin::Defaults))
+        );
+    }
+
+    #[test]
+    fn builtin_hwtable_applies() {
+        let c = Config::builtin();
+        let netapp = PathInfo {
+            vendor: "NETAPP",
+            product: "LUN C-Mode",
+            ..Default::default()
+        };
+        assert_eq!(
+            c.resolve("prio", &netapp),
+            Some((Value::word("ontap"), Origin::Device))
+        );
+        assert_eq!(
+            c.resolve("no_path_retry", &netapp),
+            Some((Value::word("queue"), Origin::Device))
+        );
+        assert_eq!(
+            c.resolve("dev_loss_tmo", &netapp),
+            Some((Value::word("infinity"), Origin::Device))
+        );
+        let lio = PathInfo {
+            vendor: "LIO-ORG",
+            product: "disk0",
+            ..Default::default()
+        };
+        assert_eq!(
+            c.resolve("path_checker", &lio),
+            Some((Value::word("directio"), Origin::Device))
+        );
+        assert_eq!(
+            Origin::Device.to_string(),
+            "(setting: storage device configuration)"
+        );
+    }
+}
