@@ -60,22 +60,24 @@ fail() {
     say "FAIL at step '$st': $*"
     printf 'FAIL\t%s\t%s\n' "$st" "$(echo "$*" | tr '\t\n' '  ' | cut -c1-400)" >"$R/status"
     printf '%s\tFAIL\t%s\n' "$st" "$*" >>"$R/steps.tsv"
-    failure_state >"$LOGS/failure-state.txt" 2>&1
+    _timeout 60 failure_state >"$LOGS/failure-state.txt" 2>&1
     exit 1
 }
 
 # What the system looked like when a step failed (logs/failure-state.txt).
 failure_state() {
+    dmesg | tail -n 80
     set -x
     ls -l /sys/class/scsi_disk/ /dev/disk/by-id/ /dev/mapper/
     for d in /sys/block/sd*; do
         [ -e "$d" ] && udevadm info -q property "/dev/${d##*/}" | grep -E 'DEVNAME|ID_SERIAL|DM_MULTIPATH|ID_WWN|SYSTEMD_READY'
         [ -e "$d" ] && cat "$d/device/state"
     done
+    grep -H . /sys/block/sd*/device/access_state /sys/block/sd*/device/dh_state
+    grep -H . /sys/kernel/config/target/core/*/*/alua/*/alua_access_state
     dmsetup ls; dmsetup table; dmsetup status
     multipathd show paths 2>&1 | head -n 80
     ps -ef
-    dmesg | tail -n 60
 }
 
 _parse_opts() {   # sets RC_EXPECT CMP TMO; leaves the command in CMD
@@ -226,20 +228,58 @@ sd_topology() {
     local hosts=$1 luns=$2
     shift 2
     load_modules dm-multipath dm-round-robin dm-service-time dm-queue-length sd_mod sg scsi_dh_alua
+    echo 0 >/sys/bus/scsi/drivers_autoprobe
     check "create scsi_debug SAN ($hosts paths x $luns LUNs)" -- \
         modprobe scsi_debug add_host="$hosts" num_tgts=1 max_luns="$luns" vpd_use_hostno=0 \
         dev_size_mb=64 "$@"
-    wait_until "all $((hosts * luns)) paths visible to udev" 60 -- paths_ready scsi_debug $((hosts * luns))
+    check "bind sd in H:C:T:L order" -- bind_in_order
+    echo 1 >/sys/bus/scsi/drivers_autoprobe
+    wait_until "all $((hosts * luns)) paths visible to udev" 120 -- paths_ready scsi_debug $((hosts * luns))
+    check "sd names in H:C:T:L order" -- names_in_order scsi_debug
     say "paths: $(disks_of scsi_debug | tr '\n' ' ')"
+}
+
+# bind_in_order: attach the sd driver, one device at a time in H:C:T:L order, to the SCSI
+# devices that have no driver yet (created while /sys/bus/scsi/drivers_autoprobe was 0).
+# The kernel otherwise names disks as their asynchronous probes finish, in any order.
+bind_in_order() {
+    local d
+    for d in $(ls /sys/bus/scsi/devices | grep -E '^[0-9]+:[0-9]+:[0-9]+:[0-9]+$' |
+               sort -t: -k1,1n -k2,2n -k3,3n -k4,4n); do
+        [ -e /sys/bus/scsi/devices/$d/driver ] && continue
+        [ "$(cat /sys/bus/scsi/devices/$d/type)" = 0 ] || continue
+        echo "$d" >/sys/bus/scsi/drivers/sd/bind || return 1
+    done
+}
+
+# rescan_in_order HOSTNO: rescan a SCSI host, binding the new disks in order.
+rescan_in_order() {
+    echo 0 >/sys/bus/scsi/drivers_autoprobe
+    echo "- - -" >/sys/class/scsi_host/host$1/scan
+    bind_in_order
+    local rc=$?
+    echo 1 >/sys/bus/scsi/drivers_autoprobe
+    return $rc
+}
+
+# The kernel names sd disks as they finish probing, asynchronously.  Outputs compared
+# between runs name devices, so scenarios insist on the canonical order: names sorted by
+# H:C:T:L are also sorted by index (sda, sdb, ..., sdz, sdaa, ...).
+names_in_order() {
+    local a b
+    a=$(disks_of "$1" | tr '\n' ' ')
+    b=$(disks_of "$1" | awk '{print length($0), $0}' | sort -k1,1n -k2 | cut -d' ' -f2 | tr '\n' ' ')
+    [ "$a" = "$b" ]
 }
 
 # paths_ready VENDOR N: N disks of VENDOR exist and udev has given each one its ID_SERIAL.
 paths_ready() {
     udevadm settle -t 10
-    local n=0 d
-    for d in $(disks_of "$1"); do
-        udevadm info -q property "/dev/$d" | grep -q '^ID_SERIAL=' && n=$((n + 1))
-    done
+    local n
+    n=$(udevadm info --export-db | awk -v want=" $(disks_of "$1" | tr '\n' ' ')" '
+        /^N: / { dev = substr($0, 4) }
+        /^E: ID_SERIAL=/ { if (index(want, " " dev " ")) n++ }
+        END { print n + 0 }')
     echo "$n of $2 paths ready"
     [ "$n" -ge "$2" ]
 }
@@ -272,8 +312,46 @@ io_loop() {
     [ "$n" -gt 0 ]
 }
 
+# dm_path_states [MAP]: "maj:min A|F" for every path of the map(s), from dmsetup status.
+dm_path_states() {
+    dmsetup status --target multipath $1 | tr ' ' '\n' | awk 'p { print p, $0; p = "" } /^[0-9]+:[0-9]+$/ { p = $0 }'
+}
+
 path_state() {   # path_state MAP DEV -> A or F as in dmsetup status
     local mm
     mm=$(cat /sys/block/"$2"/dev)
     dmsetup status "$1" | tr ' ' '\n' | grep -A1 -x "$mm" | tail -n1
+}
+
+# ------------------------------------------------------------------ LIO (configfs)
+
+export LIO=/sys/kernel/config/target
+
+# lio_ramdisk NAME SERIAL MB: a ramdisk backstore with a fixed unit serial (-> WWID).
+# The serial must be written before the backstore is enabled.
+lio_ramdisk() {
+    local d=$LIO/core/rd_mcp_0/$1
+    mkdir -p "$d" &&
+        echo "rd_pages=$(($3 * 256))" >"$d/control" &&
+        echo "$2" >"$d/wwn/vpd_unit_serial" &&
+        echo 1 >"$d/enable"
+}
+
+# lio_alua_group BACKSTORE NAME ID STATE: an ALUA target port group (0 active/optimized,
+# 1 active/non-optimized, 2 standby, 3 unavailable).
+lio_alua_group() {
+    local g=$LIO/core/rd_mcp_0/$1/alua/$2
+    mkdir -p "$g" && echo "$3" >"$g/tg_pt_gp_id" && echo "$4" >"$g/alua_access_state"
+}
+
+# lio_loop_port N BACKSTORE GROUP: a tcm_loop target (one SCSI host in the VM) exporting
+# the backstore as LUN 0 through target port group GROUP.  The nexus must exist before
+# the LUN, else the path comes up without a WWID or not at all.
+lio_loop_port() {
+    local t=$LIO/loopback/naa.5001405000000$1$1$1/tpgt_1
+    mkdir -p "$t" &&
+        echo "naa.5001405999999$1$1$1" >"$t/nexus" &&
+        mkdir "$t/lun/lun_0" &&
+        ln -s "$LIO/core/rd_mcp_0/$2" "$t/lun/lun_0/$2" &&
+        echo "$3" >"$t/lun/lun_0/alua_tg_pt_gp"
 }

@@ -1,0 +1,27 @@
+# title: scsi_debug error injection (every_nth timeouts) under fio verify, no_path_retry queue
+# timeout: 420
+sd_topology 2 1
+mp_conf <<'CONF'
+defaults {
+	user_friendly_names yes
+	find_multipaths off
+	polling_interval 2
+	no_path_retry queue
+}
+CONF
+for d in $(disks_of scsi_debug); do echo 4 >/sys/block/$d/device/timeout; done
+step "create maps" -- multipath
+start_multipathd
+wait_until "multipathd sees 2 ready paths" 60 -- bash -c '[ $(multipathd show paths raw format "%T" | grep -c ready) = 2 ]'
+step "dm state" -- dm_state
+bg_start "fio verify through the map" -- io_loop /dev/mapper/mpatha /tmp/stop-io
+sleep 3
+say "every 200th SCSI command is dropped (opts=4: timeout) for 30 s"
+check "inject timeouts" -- bash -c 'echo 200 > /sys/bus/pseudo/drivers/scsi_debug/every_nth && echo 4 > /sys/bus/pseudo/drivers/scsi_debug/opts'
+sleep 30
+check "stop injecting" -- bash -c 'echo 0 > /sys/bus/pseudo/drivers/scsi_debug/opts && echo 0 > /sys/bus/pseudo/drivers/scsi_debug/every_nth'
+wait_until "both paths active again" 90 -- bash -c '[ "$(path_state mpatha sda)$(path_state mpatha sdb)" = AA ]'
+touch /tmp/stop-io
+bg_wait "fio verify through the map" 180
+check "dm saw path failures" -- bash -c 'dmesg | grep -q "multipath: .*Failing path"'
+step "dm table at end" -- dmsetup table mpatha
