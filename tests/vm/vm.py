@@ -33,7 +33,7 @@ RESULTS = Path(os.environ.get("MPATH_VM_RESULTS", str(REPO / "target" / "vm-resu
 MIRROR = os.environ.get("MPATH_VM_MIRROR", "http://deb.debian.org/debian")
 ACCEL = os.environ.get("MPATH_VM_ACCEL", "tcg")
 MEM = os.environ.get("MPATH_VM_MEM", "1024")
-SMP = os.environ.get("MPATH_VM_SMP", "2")
+SMP = os.environ.get("MPATH_VM_SMP", "1")
 BOOT_TIMEOUT = int(os.environ.get("MPATH_VM_BOOT_TIMEOUT", "90"))
 
 # The root filesystem recipe.  Changing it changes the cache key (a new rootfs is built).
@@ -765,14 +765,18 @@ def run_scenarios(env, scenarios, impls, ours_src, jobs=1, verbose=False, step_t
                 prev = sorted(RESULTS.glob(f"run-*/{n}/theirs/status"))
                 prev = [p for p in prev if p.read_text().startswith("PASS")]
                 tdir = prev[-1].parent if prev else None
-            ok, diffs = (o.status == "PASS", [])
+            ok = o.status == "PASS"
             note = "" if ok else f"step '{o.step}': {o.msg}"
-            if ok and tdir:
+            if tdir:
                 same, diffs = compare(tdir, rdir / n / "ours")
-                if not same:
+                total = len(list((tdir / "artifacts").glob("*")))
+                equal = total - len(diffs)
+                if ok and not same:
                     ok = False
                     note = f"output differs from theirs: {diffs[0][0]} (see {n}/ours/diff.txt)"
-            elif ok and not tdir:
+                elif not ok:
+                    note += f" [{equal}/{total} outputs equal theirs]"
+            elif ok:
                 note = "no passing theirs run to compare with"
             if n in xfail:
                 row["ours"] = "XPASS" if ok else "XFAIL"
