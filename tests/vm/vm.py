@@ -795,7 +795,7 @@ def run_scenarios(env, scenarios, impls, ours_src, jobs=1, verbose=False, step_t
         if r.get("ours") in ("FAIL", "XPASS"):
             bad.append(f"{r['name']}: ours {r['ours']} ({r['ours_note']})")
     (rdir / "summary.json").write_text(json.dumps(
-        {"rows": rows, "ours": ours_info, "kernel": env.kst["version"],
+        {"rows": rows, "ours": ours_info, "kernel": env.kst["version"], "kernel_package": env.kst["package"],
          "kver": env.kst["kver"], "rootfs": env.rst["versions"],
          "times": {f"{k[0]}/{k[1]}": v.__dict__ for k, v in results.items()}}, indent=1))
     say("")
@@ -810,11 +810,11 @@ def fmt_s(x):
     return "-" if x is None else f"{x:.1f} s"
 
 
-def write_compat(rows, env, rdir, results):
+def write_compat(rdir):
+    summ = json.loads((rdir / "summary.json").read_text())
+    rows, info = summ["rows"], summ.get("ours", {})
     git = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                          capture_output=True, text=True).stdout.strip() or "(no commit)"
-    info = json.loads((rdir / "ours-bin" / "INFO.json").read_text()) \
-        if (rdir / "ours-bin" / "INFO.json").is_file() else {}
     lines = [
         "# Compatibility with multipath-tools, real kernel",
         "",
@@ -826,12 +826,12 @@ def write_compat(rows, env, rdir, results):
         "codes, bindings and wwids files) equals theirs after the normalisations listed in",
         "`tests/vm/README.md`. A scenario only counts once it passes with theirs.",
         "",
-        f"- theirs: multipath-tools {env.rst['versions'].get('multipath-tools')} (Debian {SUITE}), "
-        f"udev {env.rst['versions'].get('udev')}",
-        f"- kernel: Debian {env.kst['package']} {env.kst['version']}",
+        f"- theirs: multipath-tools {summ['rootfs'].get('multipath-tools')} (Debian {SUITE}), "
+        f"udev {summ['rootfs'].get('udev')}",
+        f"- kernel: Debian {summ.get('kernel_package', 'linux-image')} {summ['kernel']}",
         f"- ours: commit {git}; binaries: "
-        + (", ".join(f"`{b}`" for b in info) if info else "none built"),
-        f"- generated: {datetime.date.today().isoformat()}",
+        + (", ".join(f"`{b}` ({i['from']})" for b, i in info.items()) if info else "none built"),
+        f"- run: {rdir.name}, {datetime.date.today().isoformat()}",
         "",
         "| scenario | what it exercises | theirs | ours | notes on ours |",
         "|---|---|---|---|---|",
@@ -875,10 +875,17 @@ def report_bad(bad):
 
 
 def cmd_compat(a):
+    if a.from_results:
+        d = Path(a.from_results)
+        d = d if d.is_absolute() or d.exists() else RESULTS / a.from_results
+        if not (d / "summary.json").is_file():
+            raise StepFailed("compat --from", f"no summary.json in {d}")
+        write_compat(d.resolve())
+        return 0
     env = setup()
     rows, bad, rdir, results = run_scenarios(env, select_scenarios(a.scenario), ["theirs", "ours"],
                                              find_ours(a.ours_dir), a.jobs, a.verbose)
-    write_compat(rows, env, rdir, results)
+    write_compat(rdir)
     return report_bad(bad)
 
 
@@ -944,6 +951,9 @@ def main():
         s.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("MPATH_VM_JOBS", "1")),
                        help="VMs to run at once")
         s.add_argument("-v", "--verbose", action="store_true", help="show the guest's step output live")
+        if name == "compat":
+            s.add_argument("--from", dest="from_results", metavar="RUN",
+                           help="only rewrite docs/compat.md from an earlier run (e.g. latest)")
         s.set_defaults(fn=fn)
     s = sub.add_parser("demo", help="end-to-end demo of our tools on a scsi_debug SAN")
     s.add_argument("--ours-dir")

@@ -18,6 +18,9 @@
 #       "XXXXX..... 3/5" depends on when the command ran -> "<next_check>".
 #   N2  multipathd `show daemon`: "pid 1234 idle" -> "pid <pid> idle".
 #   N3  failback progress in `show maps status` (%F) "XXXX...... 3/10" -> "<failback>".
+#   N4  `dmsetup status` of a multipath map: the path selector's per-path values
+#       (service-time: in-flight bytes and relative throughput; queue-length: in-flight
+#       I/Os) change with every I/O -> "<ps>" (dm_state, norm_mp_status).
 # Not normalised on purpose: sd names, H:C:T:L, maj:min, dm-N minors, WWIDs, sizes,
 # path/group states and priorities, dm fail counts.  The topology is built
 # deterministically (scsi_mod.scan=sync, hosts created in order), so they must match.
@@ -185,9 +188,31 @@ dm_state() {
     for n in $(dmsetup ls --target multipath 2>/dev/null | awk '$1 != "No" {print $1}' | sort); do
         echo "== $n uuid=$(dmsetup info -c --noheadings -o uuid "$n")"
         echo "table:  $(dmsetup table "$n")"
-        echo "status: $(dmsetup status "$n")"
+        echo "status: $(dmsetup status "$n" | norm_mp_status)"
     done
     echo "maps: $(dmsetup ls --target multipath | grep -vc '^No devices')"
+}
+
+# N4: replace the per-path selector values of a multipath status line by <ps>.
+# Layout: start len multipath <#feat> feat... <#hw> hw... <#pg> <next pg>, then per group
+# <state> <#pg args> args... <#paths> <#sel args>, then per path <dev> <A|F> <fails> sel args...
+norm_mp_status() {
+    awk '{
+        i = 4; out = $1 " " $2 " " $3
+        n = $i; out = out " " $i; for (k = 0; k < n; k++) { i++; out = out " " $i }; i++
+        n = $i; out = out " " $i; for (k = 0; k < n; k++) { i++; out = out " " $i }; i++
+        npg = $i; out = out " " $i " " $(i + 1); i += 2
+        for (g = 0; g < npg; g++) {
+            out = out " " $i; i++
+            n = $i; out = out " " $i; for (k = 0; k < n; k++) { i++; out = out " " $i }; i++
+            np = $i; ns = $(i + 1); out = out " " np " " ns; i += 2
+            for (p = 0; p < np; p++) {
+                out = out " " $i " " $(i + 1) " " $(i + 2); i += 3
+                for (k = 0; k < ns; k++) { out = out " <ps>"; i++ }
+            }
+        }
+        print out
+    }'
 }
 
 # bindings and wwids files (they may legitimately not exist: print that).

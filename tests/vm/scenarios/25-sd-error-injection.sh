@@ -24,4 +24,6 @@ wait_until "both paths active again" 90 -- bash -c '[ "$(path_state mpatha sda)$
 touch /tmp/stop-io
 bg_wait "fio verify through the map" 180
 check "dm saw path failures" -- bash -c 'dmesg | grep -q "multipath: .*Failing path"'
-step "dm table at end" -- dmsetup table mpatha
+# After random errors the current group and the reloads multipathd made are not
+# reproducible: the end state is kept as a log, not compared.
+step "dm table at end" --nocmp -- dmsetup table mpatha

@@ -29,12 +29,18 @@ step "show paths" -- multipathd show paths format "%d %t %T %o %p %A"
 step "show topology" -- multipathd show topology
 bg_start "fio verify through the map" -- io_loop /dev/mapper/mpatha /tmp/stop-io
 say "ALUA transition: ao -> standby, sb -> active/optimized"
-A=$LIO/core/rd_mcp_0/disk0/alua
-# LIO moves the other groups when one becomes active/optimized, so: sb first, then the rest.
-# LIO makes the other groups active/optimized too when one becomes so: sb first, then ao.
-check "switch ALUA states" -- bash -c "echo 0 > $A/sb/alua_access_state && sleep 1 &&
-    echo 2 > $A/ao/alua_access_state"
-check "LIO reports ao standby, sb active/optimized" -- bash -c "[ \$(cat $A/ao/alua_access_state $A/sb/alua_access_state | tr -d '\n') = 20 ]"
+export A=$LIO/core/rd_mcp_0/disk0/alua
+# LIO applies transitions asynchronously and makes the other groups active/optimized too
+# when one becomes so: set sb first, then ao, and insist until both read back.
+switch_alua() {
+    local i
+    for i in 1 2 3 4 5; do
+        echo 0 >$A/sb/alua_access_state && sleep 1 && echo 2 >$A/ao/alua_access_state && sleep 2
+        [ "$(cat $A/ao/alua_access_state $A/sb/alua_access_state | tr -d '\n')" = 20 ] && return 0
+    done
+    return 1
+}
+check "switch ALUA states: ao standby, sb active/optimized" -- switch_alua
 P3=$(disks_of LIO-ORG | sed -n 3p)
 wait_until "port 3 ($P3) is in the first path group" 90 -- bash -c "multipath -ll | awk '/policy=/ { g++ } g == 1' | grep -q ' $P3 '"
 wait_until "port 3 ($P3) has priority 50" 90 -- bash -c "multipathd show paths raw format '%d %p' | grep -qx '$P3 50'"
