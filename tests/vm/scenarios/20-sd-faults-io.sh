@@ -55,5 +55,7 @@ touch /tmp/stop-io
 bg_wait "fio verify through the map" 120
 step "dm state at end" -- dm_state
 step "show topology at end" -- multipathd show topology
-step "shutdown multipathd" -- multipathd shutdown
+# The reference sometimes closes the socket before its "ok" reaches the client (exit 1,
+# no output): the reply is not compared, the daemon must be gone.
+step "shutdown multipathd" --rc any --nocmp -- multipathd shutdown
 wait_until "multipathd gone" 30 -- bash -c '! pgrep -x multipathd'

@@ -1,6 +1,6 @@
-# title: scsi_debug error injection (every_nth timeouts) under fio verify, no_path_retry queue
+# title: scsi_debug error injection (every_nth dropped commands -> timeouts) under fio verify, no_path_retry queue
 # timeout: 420
-sd_topology 2 1
+sd_topology 2 1 statistics=1
 mp_conf <<'CONF'
 defaults {
 	user_friendly_names yes
@@ -16,14 +16,14 @@ wait_until "multipathd sees 2 ready paths" 60 -- bash -c '[ $(multipathd show pa
 step "dm state" -- dm_state
 bg_start "fio verify through the map" -- io_loop /dev/mapper/mpatha /tmp/stop-io
 sleep 3
-say "every 200th SCSI command is dropped (opts=4: timeout) for 30 s"
-check "inject timeouts" -- bash -c 'echo 200 > /sys/bus/pseudo/drivers/scsi_debug/every_nth && echo 4 > /sys/bus/pseudo/drivers/scsi_debug/opts'
-sleep 30
+say "every 50th SCSI command is dropped (opts=4: timeout) until dm-multipath fails a path"
+check "inject timeouts" -- bash -c 'echo 50 > /sys/bus/pseudo/drivers/scsi_debug/every_nth && echo 4 > /sys/bus/pseudo/drivers/scsi_debug/opts'
+wait_until "dm-multipath fails a path" 120 -- bash -c 'dmesg | grep -q "multipath: .*Failing path"'
+sleep 5
 check "stop injecting" -- bash -c 'echo 0 > /sys/bus/pseudo/drivers/scsi_debug/opts && echo 0 > /sys/bus/pseudo/drivers/scsi_debug/every_nth'
 wait_until "both paths active again" 90 -- bash -c '[ "$(path_state mpatha sda)$(path_state mpatha sdb)" = AA ]'
 touch /tmp/stop-io
 bg_wait "fio verify through the map" 180
-check "dm saw path failures" -- bash -c 'dmesg | grep -q "multipath: .*Failing path"'
 # After random errors the current group and the reloads multipathd made are not
 # reproducible: the end state is kept as a log, not compared.
 step "dm table at end" --nocmp -- dmsetup table mpatha
