@@ -965,6 +965,10 @@ def main():
     s = sub.add_parser("list", help="list scenarios")
     s.set_defaults(fn=lambda a: [say(f"{m['name']:<28} {m['title']}") for m in select_scenarios([])] and 0)
     a = p.parse_args()
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt   # the boot loop kills its QEMU on the way out
+    signal.signal(signal.SIGTERM, on_term)
     try:
         sys.exit(a.fn(a))
     except StepFailed as e:
