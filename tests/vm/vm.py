@@ -479,9 +479,9 @@ def scenario_files():
 
 
 def scenario_meta(path):
-    meta = {"name": path.stem, "title": path.stem, "timeout": 300, "path": path}
+    meta = {"name": path.stem, "title": path.stem, "timeout": 300, "path": path, "ci": "yes"}
     for line in path.read_text().splitlines()[:30]:
-        m = re.match(r"#\s*(title|timeout):\s*(.*)", line)
+        m = re.match(r"#\s*(title|timeout|ci):\s*(.*)", line)
         if m:
             meta[m.group(1)] = int(m.group(2)) if m.group(1) == "timeout" else m.group(2).strip()
     return meta
@@ -489,8 +489,8 @@ def scenario_meta(path):
 
 def select_scenarios(names):
     allsc = {p.stem: p for p in scenario_files()}
-    if not names:
-        return [scenario_meta(p) for p in allsc.values()]
+    if not names:   # the default set leaves out scenarios marked `# ci: no` (experimental)
+        return [m for m in (scenario_meta(p) for p in allsc.values()) if m["ci"] != "no"]
     out = []
     for n in names:
         hits = [p for s, p in allsc.items() if s == n or s.startswith(n) or re.sub(r"^\d+-", "", s) == n]
@@ -836,6 +836,8 @@ def write_compat(rdir):
         "| scenario | what it exercises | theirs | ours | notes on ours |",
         "|---|---|---|---|---|",
     ]
+    experimental = [m["name"] for m in map(scenario_meta, scenario_files()) if m["ci"] == "no"]
+    rows = [r for r in rows if r["name"] not in experimental]
     for r in rows:
         note = (r.get("ours_note") or "").replace("|", "\\|").replace("\n", " ")
         lines.append(f"| `{r['name']}` | {r['title']} | {r.get('theirs', '-')} | {r.get('ours', '-')} | {note} |")
@@ -843,6 +845,9 @@ def write_compat(rdir):
               "PASS: all steps pass and outputs equal theirs. FAIL: ours fails or differs (a",
               "regression, the run fails). XFAIL: a known gap listed in `tests/vm/xfail`. XPASS:",
               "a listed gap that now passes (the run fails until the line is removed).", ""]
+    if experimental:
+        lines += ["Experimental scenarios, not in the default set (run them by name): "
+                  + ", ".join(f"`{e}`" for e in experimental) + ".", ""]
     out = REPO / "docs" / "compat.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines))

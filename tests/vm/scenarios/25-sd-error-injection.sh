@@ -1,5 +1,8 @@
 # title: scsi_debug error injection (every_nth dropped commands -> timeouts) under fio verify, no_path_retry queue
 # timeout: 420
+# ci: no
+# Experimental: under TCG the every_nth injection sometimes never fires (no command
+# times out within 120 s), so this scenario is left out of ci/compat until it is reliable.
 sd_topology 2 1 statistics=1
 mp_conf <<'CONF'
 defaults {
