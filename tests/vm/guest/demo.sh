@@ -82,7 +82,8 @@ defaults {
 }
 CONF
 
-try "multipath creates the map" have_map multipath
+MAP_BY=reference
+try "multipath creates the map" have_map multipath && MAP_BY=ours
 if ! have_map; then
     say ""
     say "No multipath map exists, so the rest of the demo cannot run."
@@ -163,9 +164,12 @@ echo "@@STEP fio verify" >/dev/console
 pid=${BG_PID[fio verify]}
 for i in $(seq 240); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
 kill -9 "$pid" 2>/dev/null
-if wait "$pid"; then
-    say "  -> $(tail -n1 "$LOGS/bg-fio_verify.out")"
+if wait "$pid" && [ $MAP_BY = ours ]; then
+    say "  -> OURS did it: $(tail -n1 "$LOGS/bg-fio_verify.out")"
     OK=$((OK + 1))
+elif [ $MAP_BY != ours ] && [ -n "$(tail -n1 "$LOGS/bg-fio_verify.out" | grep verified)" ]; then
+    say "  -> $(tail -n1 "$LOGS/bg-fio_verify.out"), through the map the REFERENCE made (not counted as ours)"
+    MISSING+=("I/O through our map")
 else
     say "  -> fio FAILED: $(tail -n2 "$LOGS/bg-fio_verify.out" | tr '\n' ' ')"
     MISSING+=("data integrity")
