@@ -20,15 +20,19 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A root with the case's files installed and a readable /proc nr_open (the
-/// reference ran with /proc mounted).
-fn root_for(case: &Path, with_proc: bool) -> tempfile::TempDir {
+/// An empty root with a readable /proc nr_open (the reference ran with /proc
+/// mounted).
+fn empty_root() -> tempfile::TempDir {
     let t = tempfile::tempdir().unwrap();
     fs::create_dir_all(t.path().join("etc/multipath/conf.d")).unwrap();
-    if with_proc {
-        fs::create_dir_all(t.path().join("proc/sys/fs")).unwrap();
-        fs::write(t.path().join("proc/sys/fs/nr_open"), "1048576\n").unwrap();
-    }
+    fs::create_dir_all(t.path().join("proc/sys/fs")).unwrap();
+    fs::write(t.path().join("proc/sys/fs/nr_open"), "1048576\n").unwrap();
+    t
+}
+
+/// A root with the case's files installed.
+fn root_for(case: &Path) -> tempfile::TempDir {
+    let t = empty_root();
     let conf = case.join("multipath.conf");
     if conf.exists() {
         fs::copy(conf, t.path().join("etc/multipath.conf")).unwrap();
@@ -80,7 +84,7 @@ fn corpus_matches_reference() {
             .trim()
             .parse()
             .unwrap_or(0);
-        let root = root_for(case, true);
+        let root = root_for(case);
         let config = Config::load(&SysRoot::new(root.path()));
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         if rc > 128 {
@@ -154,16 +158,13 @@ fn dump_round_trips_for_every_case() {
         if NOT_ROUND_TRIP.contains(&name.as_str()) {
             continue;
         }
-        let root = root_for(&case, true);
+        let root = root_for(&case);
         let config = Config::load(&SysRoot::new(root.path()));
         if config.is_fatal() {
             continue;
         }
         let first = dump(&config);
-        let t = tempfile::tempdir().unwrap();
-        fs::create_dir_all(t.path().join("proc/sys/fs")).unwrap();
-        fs::write(t.path().join("proc/sys/fs/nr_open"), "1048576\n").unwrap();
-        fs::create_dir_all(t.path().join("etc")).unwrap();
+        let t = empty_root();
         fs::write(t.path().join("etc/multipath.conf"), &first).unwrap();
         let second = dump(&Config::load(&SysRoot::new(t.path())));
         let strip = |s: &str| {
@@ -198,7 +199,7 @@ fn reference_crash_inputs_are_handled() {
     let mut n = 0;
     for e in fs::read_dir(dir).unwrap() {
         let case = e.unwrap().path();
-        let root = root_for(&case, true);
+        let root = root_for(&case);
         let config = Config::load(&SysRoot::new(root.path()));
         let out = dump(&config);
         assert!(out.starts_with("defaults {\n"), "{}", case.display());

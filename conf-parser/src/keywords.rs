@@ -603,23 +603,26 @@ pub fn print_index(section: Section, name: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// Every section that holds keywords of its own (the list sections
+/// `devices` and `multipaths` hold only subsections).
+pub const KEYWORD_SECTIONS: [Section; 8] = [
+    Section::Top,
+    Section::Defaults,
+    Section::Blacklist,
+    Section::BlacklistDevice,
+    Section::Device,
+    Section::Overrides,
+    Section::Protocol,
+    Section::Multipath,
+];
+
 /// The sections, other than `section`, that accept `name`; for "keyword in the
 /// wrong section" diagnostics.
 pub fn sections_accepting(name: &str) -> Vec<Section> {
-    use Section::*;
-    [
-        Top,
-        Defaults,
-        Blacklist,
-        BlacklistDevice,
-        Device,
-        Overrides,
-        Protocol,
-        Multipath,
-    ]
-    .into_iter()
-    .filter(|s| section_keywords(*s).contains(&name) || s.child(name).is_some())
-    .collect()
+    KEYWORD_SECTIONS
+        .into_iter()
+        .filter(|s| section_keywords(*s).contains(&name) || s.child(name).is_some())
+        .collect()
 }
 
 #[cfg(test)]
@@ -628,16 +631,7 @@ mod tests {
 
     #[test]
     fn every_listed_keyword_is_in_the_table() {
-        use Section::*;
-        for s in [
-            Defaults,
-            Blacklist,
-            BlacklistDevice,
-            Device,
-            Overrides,
-            Protocol,
-            Multipath,
-        ] {
+        for s in KEYWORD_SECTIONS {
             for k in section_keywords(s) {
                 assert!(lookup_in(s, k).is_some(), "{k} in {s:?}");
             }

@@ -101,11 +101,9 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
     };
     let mut top: Vec<Block> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut last_line = 0;
 
     for (index, piece) in raw_lines(bytes).into_iter().enumerate() {
         let lineno = index as u32 + 1;
-        last_line = lineno;
         let continued = !piece.ends_with(b"\n") && piece.len() == MAX_LINE - 1;
         let piece = piece.strip_suffix(b"\n").unwrap_or(piece);
         // A NUL byte ends the line's text, as in C.
@@ -313,7 +311,6 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
         );
         close(&mut stack, &mut top, f.block);
     }
-    let _ = last_line;
     Document {
         file: file.to_string(),
         blocks: top,

@@ -31,11 +31,6 @@ impl Value {
             Value::Int(_) => None,
         }
     }
-
-    /// For boolean keywords: `yes` is true.
-    pub fn is_yes(&self) -> bool {
-        matches!(self, Value::Word(s) if s == "yes")
-    }
 }
 
 impl fmt::Display for Value {
@@ -52,7 +47,6 @@ impl fmt::Display for Value {
 /// Why a value was rejected. The keyword keeps its previous value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValueError {
-    Missing,
     Invalid {
         value: String,
         expected: &'static str,
@@ -62,7 +56,6 @@ pub enum ValueError {
 impl fmt::Display for ValueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ValueError::Missing => write!(f, "missing value"),
             ValueError::Invalid { value, expected } => {
                 write!(f, "invalid value \"{value}\" (expected {expected})")
             }

@@ -111,6 +111,12 @@ fn report(c: &Config, with_columns: bool) {
 
 /// `--check-config [FILE]`: every problem with file:line:column; exit 1 if any.
 fn check_config(root: &SysRoot, file: Option<&str>) -> i32 {
+    if let Some(f) = file {
+        if !Path::new(f).exists() {
+            eprintln!("{f}: cannot read: file not found");
+            return 1;
+        }
+    }
     let c = match file {
         Some(f) => Config::load_files(root, Path::new(f), f, false),
         None => {
@@ -121,12 +127,6 @@ fn check_config(root: &SysRoot, file: Option<&str>) -> i32 {
             c
         }
     };
-    if let Some(f) = file {
-        if !Path::new(f).exists() {
-            eprintln!("{f}: cannot read: file not found");
-            return 1;
-        }
-    }
     report(&c, true);
     let errors = c
         .diagnostics

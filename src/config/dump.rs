@@ -48,6 +48,15 @@ fn rules(out: &mut String, name: &str, r: &Rules) {
     out.push_str("}\n");
 }
 
+/// One `\t<name> {` subsection per entry, keywords in `section`'s order.
+fn subsections(out: &mut String, section: Section, entries: &[Attrs]) {
+    for e in entries {
+        let _ = writeln!(out, "\t{} {{", section.name());
+        attrs(out, 2, section, e);
+        out.push_str("\t}\n");
+    }
+}
+
 /// The whole configuration in `multipath.conf` syntax.
 pub fn dump(c: &Config) -> String {
     let mut out = String::with_capacity(64 * 1024);
@@ -61,27 +70,15 @@ pub fn dump(c: &Config) -> String {
     rules(&mut out, "blacklist", &c.blacklist);
     rules(&mut out, "blacklist_exceptions", &c.exceptions);
     out.push_str("devices {\n");
-    for d in &c.hwtable {
-        out.push_str("\tdevice {\n");
-        attrs(&mut out, 2, Section::Device, d);
-        out.push_str("\t}\n");
-    }
+    subsections(&mut out, Section::Device, &c.hwtable);
     out.push_str("}\n");
     out.push_str("overrides {\n");
     attrs(&mut out, 1, Section::Overrides, &c.overrides);
-    for p in &c.protocols {
-        out.push_str("\tprotocol {\n");
-        attrs(&mut out, 2, Section::Protocol, p);
-        out.push_str("\t}\n");
-    }
+    subsections(&mut out, Section::Protocol, &c.protocols);
     out.push_str("}\n");
     if !c.multipaths.is_empty() {
         out.push_str("multipaths {\n");
-        for m in &c.multipaths {
-            out.push_str("\tmultipath {\n");
-            attrs(&mut out, 2, Section::Multipath, m);
-            out.push_str("\t}\n");
-        }
+        subsections(&mut out, Section::Multipath, &c.multipaths);
         out.push_str("}\n");
     }
     out

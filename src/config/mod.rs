@@ -327,18 +327,8 @@ impl Config {
                 Some(Value::Int(4 * p))
             }
             "max_fds" => self.nr_open_known.then(|| Value::word("max")),
-            _ => defaults::builtin()
-                .into_iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v),
+            _ => defaults::builtin(name),
         }
-    }
-
-    /// True if any diagnostic is an error.
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity >= Severity::Error)
     }
 
     /// True if the configuration must be refused as a whole, as the reference
@@ -448,17 +438,17 @@ fn fold_identical(entries: Vec<Attrs>, keys: &[&str]) -> Vec<Attrs> {
             .map(|k| a.get_str(k).map(str::to_string))
             .collect()
     };
-    let mut out: Vec<Attrs> = Vec::with_capacity(entries.len());
+    // Each slot holds an entry until a later identical one absorbs it.
+    let mut out: Vec<Option<Attrs>> = Vec::with_capacity(entries.len());
     let mut index: std::collections::HashMap<Vec<Option<String>>, usize> = Default::default();
     for mut e in entries {
-        let id = ident(&e);
-        if let Some(&old) = index.get(&id) {
-            let older = std::mem::take(&mut out[old]);
+        if let Some(older) = index
+            .insert(ident(&e), out.len())
+            .and_then(|old| out[old].take())
+        {
             e.fill_from(&older);
-            out[old] = Attrs::default(); // placeholder, dropped below
         }
-        index.insert(id, out.len());
-        out.push(e);
+        out.push(Some(e));
     }
-    out.into_iter().filter(|a| !a.is_empty()).collect()
+    out.into_iter().flatten().collect()
 }
