@@ -3,10 +3,14 @@
 //! kernel and the filesystem. It parses no command line, starts no runtime
 //! and prints nothing for users.
 
+pub mod checker;
 pub mod config;
 pub mod discovery;
 pub mod dm;
 pub mod files;
+pub mod filter;
+pub mod prio;
+pub mod scsi;
 pub mod sysroot;
 
 pub use config::Config;

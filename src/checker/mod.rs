@@ -1,0 +1,1 @@
+//! Path checkers: is a path usable (tur, directio, none, ...).

@@ -1,0 +1,1 @@
+//! Which paths may be multipathed: blacklist/exceptions and find_multipaths.

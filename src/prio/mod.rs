@@ -1,0 +1,1 @@
+//! Prioritizers: the priority of a path (const, sysfs, alua, ...).
