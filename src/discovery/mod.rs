@@ -41,6 +41,16 @@ pub struct PathDev {
     pub access_state: Option<String>,
     /// ALUA `preferred_path` bit from sysfs.
     pub preferred_path: bool,
+    /// The device's directory under `/sys/devices` (canonical, without the
+    /// root prefix). Upstream enumerates paths sorted by it.
+    pub syspath: String,
+    /// The attached SCSI device handler (`dh_state`: `alua`, `rdac`, ...;
+    /// `None` when detached or not exposed).
+    pub dh_state: Option<String>,
+    /// Target node name: FC target WWNN or iSCSI target name (group_by_node_name).
+    pub tgt_node_name: String,
+    /// The device's properties in the udev database.
+    pub udev: Vec<(String, String)>,
 }
 
 /// The result of a scan: the paths found, and what went wrong on the way.
@@ -87,6 +97,30 @@ fn protocol_of(root: &SysRoot, host: &str, device_path: &Path) -> String {
     }
 }
 
+/// FC target WWNN (`fc_transport`) or iSCSI target name (session), empty if neither.
+fn target_node_name(root: &SysRoot, hcil: &str, scsi_dir: &Path) -> String {
+    let mut it = hcil.split(':');
+    if let (Some(h), Some(c), Some(t)) = (it.next(), it.next(), it.next()) {
+        let fc = root.join(format!(
+            "/sys/class/fc_transport/target{h}:{c}:{t}/node_name"
+        ));
+        if let Some(n) = read_trim(&fc) {
+            return n;
+        }
+    }
+    // iSCSI: .../sessionN/targetH:C:T/H:C:T:L; the session's iscsi_session class dir
+    let session = scsi_dir
+        .ancestors()
+        .filter_map(|a| a.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .find(|n| n.starts_with("session"));
+    if let Some(s) = session {
+        if let Some(n) = read_trim(&root.join(format!("/sys/class/iscsi_session/{s}/targetname"))) {
+            return n;
+        }
+    }
+    String::new()
+}
+
 /// Read one SCSI disk. `uid_attribute` is the udev property holding its WWID
 /// (empty: use sysfs only).
 pub fn read_path(root: &SysRoot, name: &str, uid_attribute: &str) -> Result<PathDev, String> {
@@ -107,7 +141,18 @@ pub fn read_path(root: &SysRoot, name: &str, uid_attribute: &str) -> Result<Path
     };
     let host = hcil.split(':').next().unwrap_or("").to_string();
     let attr = |a: &str| read_trim(&device.join(a)).unwrap_or_default();
+    let syspath = fs::canonicalize(&block)
+        .ok()
+        .and_then(|c| {
+            c.strip_prefix(root.join("/"))
+                .ok()
+                .map(|r| format!("/{}", r.display()))
+        })
+        .unwrap_or_default();
+    let udev = udev_properties(root, &dev_t);
+    let tgt_node_name = target_node_name(root, &hcil, &scsi_dir);
     let mut p = PathDev {
+        tgt_node_name,
         dev: name.to_string(),
         dev_t: dev_t.clone(),
         vendor: attr("vendor"),
@@ -122,14 +167,14 @@ pub fn read_path(root: &SysRoot, name: &str, uid_attribute: &str) -> Result<Path
         serial: attr("vpd_pg80_serial"),
         access_state: read_trim(&device.join("access_state")),
         preferred_path: attr("preferred_path") == "1",
+        dh_state: read_trim(&device.join("dh_state")).filter(|s| !s.is_empty() && s != "detached"),
+        syspath,
+        udev,
         ..PathDev::default()
     };
     if !uid_attribute.is_empty() {
-        if let Some((_, v)) = udev_properties(root, &dev_t)
-            .into_iter()
-            .find(|(k, _)| k == uid_attribute)
-        {
-            p.wwid = v;
+        if let Some((_, v)) = p.udev.iter().find(|(k, _)| k == uid_attribute) {
+            p.wwid = v.clone();
             p.wwid_source = uid_attribute.to_string();
         }
     }
@@ -159,8 +204,18 @@ pub fn scan(root: &SysRoot, uid_attribute_for: impl Fn(&str, &str) -> String) ->
         }
     };
     names.retain(|n| is_scsi_disk_name(n));
-    names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
-    for n in names {
+    // Upstream walks the devices in the order of their sysfs paths
+    // (`.../0:0:0:1`, `.../0:0:0:10`, ..., `.../0:0:0:2`), which decides the
+    // order maps are created in, and so their friendly names.
+    let mut keyed: Vec<(std::path::PathBuf, String)> = names
+        .into_iter()
+        .map(|n| {
+            let link = root.join(format!("/sys/block/{n}"));
+            (fs::canonicalize(&link).unwrap_or(link), n)
+        })
+        .collect();
+    keyed.sort();
+    for (_, n) in keyed {
         let device = root.join(format!("/sys/block/{n}/device"));
         let vendor = read_trim(&device.join("vendor")).unwrap_or_default();
         let product = read_trim(&device.join("model")).unwrap_or_default();

@@ -138,3 +138,18 @@ fn disk_names() {
     assert_eq!(disk_name(701), "sdzz");
     assert_eq!(disk_name(702), "sdaaa");
 }
+
+#[test]
+fn paths_come_in_sysfs_path_order() {
+    // Like upstream: .../1:0:0:1, .../1:0:0:10, .../1:0:0:11, .../1:0:0:2
+    let t = fake_san(1, 12, false);
+    let s = scan(&SysRoot::new(t.path()), |_, _| String::new());
+    let hcils: Vec<&str> = s.paths.iter().map(|p| p.hcil.as_str()).collect();
+    assert_eq!(
+        &hcils[..5],
+        ["1:0:0:0", "1:0:0:1", "1:0:0:10", "1:0:0:11", "1:0:0:2"]
+    );
+    assert!(s.paths[0]
+        .syspath
+        .ends_with("/host1/target1:0:0/1:0:0:0/block/sda"));
+}
