@@ -1,0 +1,466 @@
+use super::*;
+use crate::checker::tests::{c9, path, Tree, DEAD_DEVICE};
+use crate::scsi::tests::{rtpg_data, vpd83_with_tpg};
+use crate::scsi::{opcode, standard_inquiry, FakeFailure, FakeScsi};
+
+fn penv<'a>(tree: &'a Tree, fake: &'a FakeScsi) -> PrioEnv<'a> {
+    PrioEnv {
+        root: &tree.root,
+        scsi: fake,
+        timeout_ms: 1000,
+    }
+}
+
+fn prio(name: &str, args: &str, tree: &Tree, fake: &FakeScsi, p: &PathDev) -> i32 {
+    get_prio(name, args, p, &penv(tree, fake))
+}
+
+fn prio_of(name: &str, args: &str, fake: &FakeScsi) -> i32 {
+    prio(name, args, &Tree::new(), fake, &path("sda"))
+}
+
+#[test]
+fn const_random_and_unknown() {
+    let fake = FakeScsi::new();
+    assert_eq!(prio_of("const", "", &fake), 1);
+    for _ in 0..200 {
+        let r = prio_of("random", "", &fake);
+        assert!((1..=10).contains(&r), "{r}");
+    }
+    assert_eq!(prio_of("bogus", "", &fake), PRIO_UNDEF);
+    assert!(fake.calls().is_empty());
+}
+
+#[test]
+fn sysfs_prio_from_access_state() {
+    let t = Tree::new();
+    let fake = FakeScsi::new();
+    let p = path("sda");
+    let cases = [
+        ("active/optimized", 50),
+        ("active/non-optimized", 10),
+        ("lba-dependent", 5),
+        ("standby", 1),
+        ("unavailable", 0),
+        ("offline", 0),
+        ("transitioning", 0),
+    ];
+    for (state, want) in cases {
+        t.attr("sda", "device/access_state", format!("{state}\n"));
+        t.attr("sda", "device/preferred_path", "0\n");
+        assert_eq!(prio("sysfs", "", &t, &fake, &p), want, "{state}");
+        t.attr("sda", "device/preferred_path", "1\n");
+        let bonus = if state == "active/optimized" { 0 } else { 80 };
+        assert_eq!(
+            prio("sysfs", "", &t, &fake, &p),
+            want + bonus,
+            "{state} pref"
+        );
+        assert_eq!(
+            prio("sysfs", "exclusive_pref_bit", &t, &fake, &p),
+            want + 80,
+            "{state} exclusive"
+        );
+    }
+    t.attr("sda", "device/access_state", "weird\n");
+    assert_eq!(prio("sysfs", "", &t, &fake, &p), PRIO_UNDEF);
+    // Nothing in sysfs: what discovery recorded, else undefined.
+    let mut q = path("sdb");
+    assert_eq!(prio("sysfs", "", &t, &fake, &q), PRIO_UNDEF);
+    q.access_state = Some("active/non-optimized".into());
+    q.preferred_path = true;
+    assert_eq!(prio("sysfs", "", &t, &fake, &q), 90);
+    assert!(fake.calls().is_empty());
+}
+
+fn alua_fake(tpgs: u8, tpg: u16, groups: &[(u8, bool, u16, &[u16])]) -> FakeScsi {
+    FakeScsi::new()
+        .inquiry_tpgs("sda", tpgs)
+        .vpd("sda", 0x83, vpd83_with_tpg(tpg, 1))
+        .rtpg("sda", rtpg_data(groups))
+}
+
+#[test]
+fn alua_prio_from_rtpg() {
+    let groups: &[(u8, bool, u16, &[u16])] = &[
+        (0, false, 1, &[1]),
+        (1, false, 2, &[2]),
+        (2, true, 3, &[3]),
+        (4, false, 4, &[4]),
+        (3, false, 5, &[5]),
+        (0, true, 6, &[6]),
+    ];
+    for (tpg, want, want_excl) in [
+        (1, 50, 50),
+        (2, 10, 10),
+        (3, 81, 81),
+        (4, 5, 5),
+        (5, 0, 0),
+        (6, 50, 130),
+    ] {
+        let fake = alua_fake(1, tpg, groups);
+        assert_eq!(prio_of("alua", "", &fake), want, "tpg {tpg}");
+        assert_eq!(
+            prio_of("alua", "exclusive_pref_bit", &fake),
+            want_excl,
+            "tpg {tpg}"
+        );
+    }
+    // Not ALUA, unknown group, RTPG failing or garbage.
+    assert_eq!(prio_of("alua", "", &alua_fake(0, 1, groups)), PRIO_UNDEF);
+    assert_eq!(prio_of("alua", "", &alua_fake(1, 9, groups)), PRIO_UNDEF);
+    let failing = FakeScsi::new()
+        .inquiry_tpgs("sda", 3)
+        .vpd("sda", 0x83, vpd83_with_tpg(1, 1))
+        .fail(
+            "sda",
+            opcode::MAINTENANCE_IN,
+            None,
+            FakeFailure::sense(5, 0x20, 0),
+        );
+    assert_eq!(prio_of("alua", "", &failing), PRIO_UNDEF);
+    let garbage = FakeScsi::new()
+        .inquiry_tpgs("sda", 3)
+        .vpd("sda", 0x83, vpd83_with_tpg(1, 1))
+        .rtpg("sda", vec![0xff, 0xff, 0xff, 0xff, 0x00, 0x01]);
+    assert_eq!(prio_of("alua", "", &garbage), PRIO_UNDEF);
+    // No TPG designator.
+    let no_tpg = FakeScsi::new()
+        .inquiry_tpgs("sda", 1)
+        .vpd("sda", 0x83, vec![0, 0x83, 0, 0])
+        .rtpg("sda", rtpg_data(groups));
+    assert_eq!(prio_of("alua", "", &no_tpg), PRIO_UNDEF);
+    // The sysfs copy of VPD 0x83 spares the INQUIRY.
+    let t = Tree::new();
+    t.attr("sda", "device/vpd_pg83", vpd83_with_tpg(2, 1));
+    let fake = FakeScsi::new()
+        .inquiry_tpgs("sda", 1)
+        .rtpg("sda", rtpg_data(groups));
+    assert_eq!(prio("alua", "", &t, &fake, &path("sda")), 10);
+    let dead = FakeScsi::new().fail_device("sda", FakeFailure::Timeout);
+    assert_eq!(prio_of("alua", "", &dead), PRIO_UNDEF);
+}
+
+#[test]
+fn ana_prio_from_sysfs() {
+    let t = Tree::new();
+    let fake = FakeScsi::new();
+    let mut p = path("nvme0c0n1");
+    p.protocol = "nvme:tcp".into();
+    for (s, want) in [
+        ("optimized", 50),
+        ("non-optimized", 10),
+        ("inaccessible", 1),
+        ("change", 1),
+        ("persistent-loss", 0),
+        ("nonsense", PRIO_UNDEF),
+    ] {
+        t.attr("nvme0c0n1", "ana_state", format!("{s}\n"));
+        assert_eq!(prio("ana", "", &t, &fake, &p), want, "{s}");
+    }
+    assert_eq!(prio("ana", "", &t, &fake, &path("nvme1c1n1")), PRIO_UNDEF);
+}
+
+fn c0(state: u8, default_sp: u8, sp: u8) -> Vec<u8> {
+    crate::checker::tests::c0(state, default_sp, sp, 0)
+}
+
+#[test]
+fn emc_prio() {
+    let f = |page| FakeScsi::new().vpd("sda", 0xc0, page);
+    assert_eq!(prio_of("emc", "", &f(c0(2, 1, 1))), 4);
+    assert_eq!(prio_of("emc", "", &f(c0(2, 0, 1))), 2);
+    assert_eq!(prio_of("emc", "", &f(c0(1, 1, 1))), 3);
+    assert_eq!(prio_of("emc", "", &f(c0(1, 0, 1))), 1);
+    assert_eq!(prio_of("emc", "", &f(c0(0, 0, 0))), PRIO_UNDEF);
+    assert_eq!(
+        prio_of("emc", "", &f(vec![0, 0xc0, 0, 3, 2, 0, 0])),
+        PRIO_UNDEF
+    );
+    assert_eq!(prio_of("emc", "", &f(vec![0, 0xc1, 0, 0])), PRIO_UNDEF);
+}
+
+fn hitachi(ctrl: u8, ldev: &str) -> Vec<u8> {
+    let mut d = standard_inquiry("HITACHI", "DF600F", 0);
+    d[40] = ctrl;
+    d[44..48].copy_from_slice(ldev.as_bytes());
+    d
+}
+
+#[test]
+fn hds_prio() {
+    let f = |d| FakeScsi::new().inquiry("sda", d);
+    assert_eq!(prio_of("hds", "", &f(hitachi(b'0', "001A"))), 1);
+    assert_eq!(prio_of("hds", "", &f(hitachi(b'1', "001A"))), 0);
+    assert_eq!(prio_of("hds", "", &f(hitachi(b'1', "0013"))), 1);
+    assert_eq!(prio_of("hds", "", &f(hitachi(b'0', "0013"))), 0);
+    assert_eq!(prio_of("hds", "", &f(hitachi(b'2', "0013"))), PRIO_UNDEF);
+    assert_eq!(prio_of("hds", "", &f(hitachi(b'0', "001G"))), PRIO_UNDEF);
+    assert_eq!(
+        prio_of("hds", "", &f(standard_inquiry("HITACHI", "OPEN-V", 0))),
+        PRIO_UNDEF
+    );
+    assert_eq!(prio_of("hds", "", &f(vec![0u8; 20])), PRIO_UNDEF);
+}
+
+#[test]
+fn hp_sw_prio() {
+    assert_eq!(prio_of("hp_sw", "", &FakeScsi::new().tur_ok("sda")), 4);
+    let standby = FakeScsi::new().tur_fail("sda", FakeFailure::sense(2, 4, 2));
+    assert_eq!(prio_of("hp_sw", "", &standby), 2);
+    let failed = FakeScsi::new().tur_fail("sda", FakeFailure::sense(4, 0x44, 0));
+    assert_eq!(prio_of("hp_sw", "", &failed), 0);
+    let timeout = FakeScsi::new().tur_fail("sda", FakeFailure::Timeout);
+    assert_eq!(prio_of("hp_sw", "", &timeout), PRIO_UNDEF);
+}
+
+#[test]
+fn rdac_prio_bits() {
+    let f = |p| FakeScsi::new().vpd("sda", 0xc9, p);
+    assert_eq!(prio_of("rdac", "", &f(c9(0x01, 0x01))), 6);
+    assert_eq!(prio_of("rdac", "", &f(c9(0x00, 0x02))), 1);
+    assert_eq!(prio_of("rdac", "", &f(c9(0x21, 0x01))), 14);
+    assert_eq!(prio_of("rdac", "", &f(c9(0x00, 0x00))), 0);
+    let mut bad = c9(1, 1);
+    bad[5] = b'x';
+    assert_eq!(prio_of("rdac", "", &f(bad)), PRIO_UNDEF);
+    assert_eq!(prio_of("rdac", "", &FakeScsi::new()), PRIO_UNDEF);
+}
+
+fn gva(name: &[u8]) -> Vec<u8> {
+    let mut r = vec![0u8; 12];
+    r[3] = 40;
+    r[4..8].copy_from_slice(&[0x0a, 0x98, 0x0a, 0x01]);
+    r[8] = 0x41;
+    r.extend_from_slice(name);
+    r.resize(44, 0);
+    r
+}
+
+fn c1(proxy: bool) -> Vec<u8> {
+    let mut p = vec![0u8; 24];
+    p[1] = 0xc1;
+    p[3] = 20;
+    p[8..14].copy_from_slice(&[0x0a, 0x98, 0x0a, 0x00, 0xc1, 0x00]);
+    p[19] = if proxy { 0x02 } else { 0 };
+    p
+}
+
+#[test]
+fn ontap_prio() {
+    let f = |name: &[u8], proxy| {
+        FakeScsi::new()
+            .reply("sda", 0xc0, None, gva(name))
+            .vpd("sda", 0xc1, c1(proxy))
+    };
+    assert_eq!(prio_of("ontap", "", &f(b"ism_sw", false)), 2);
+    assert_eq!(prio_of("ontap", "", &f(b"iswt", false)), 2);
+    assert_eq!(prio_of("ontap", "", &f(b"ism_sn", false)), 3);
+    assert_eq!(prio_of("ontap", "", &f(b"fcp", false)), 4);
+    assert_eq!(prio_of("ontap", "", &f(b"fcp", true)), 1);
+    let fake = f(b"fcp", true);
+    prio_of("ontap", "", &fake);
+    assert_eq!(
+        fake.calls()[0].1,
+        vec![0xc0, 0, 1, 0x0a, 0x98, 0x0a, 0x41, 128, 0, 0]
+    );
+    // No GVA answer at all: 0.
+    assert_eq!(
+        prio_of("ontap", "", &FakeScsi::new().vpd("sda", 0xc1, c1(false))),
+        0
+    );
+    // A GVA reply in another format: go by the proxy page.
+    let odd = FakeScsi::new()
+        .reply("sda", 0xc0, None, vec![0u8; 6])
+        .vpd("sda", 0xc1, c1(true));
+    assert_eq!(prio_of("ontap", "", &odd), 0);
+}
+
+#[test]
+fn datacore_prio() {
+    let mut inq = standard_inquiry("DataCore", "Virtual Disk", 0);
+    inq.resize(140, 0);
+    inq[112..119].copy_from_slice(b"SDS-one");
+    let fake = FakeScsi::new().inquiry("sda", inq);
+    assert_eq!(prio_of("datacore", "preferredsds=SDS-one", &fake), 1);
+    assert_eq!(
+        prio_of("datacore", "preferredsds=one timeout=500", &fake),
+        1
+    );
+    assert_eq!(prio_of("datacore", "preferredsds=SDS-two", &fake), 0);
+    assert_eq!(prio_of("datacore", "", &fake), PRIO_UNDEF);
+    assert_eq!(
+        prio_of("datacore", "preferredsds=x timeout=soon", &fake),
+        PRIO_UNDEF
+    );
+    let short = FakeScsi::new().inquiry("sda", standard_inquiry("DataCore", "x", 0));
+    assert_eq!(prio_of("datacore", "preferredsds=SDS", &short), PRIO_UNDEF);
+}
+
+#[test]
+fn weightedpath_prio() {
+    let t = Tree::new();
+    let fake = FakeScsi::new();
+    let mut p = path("sdc");
+    p.hcil = "4:0:1:2".into();
+    p.serial = "0395J1FR904324".into();
+    let w = |args: &str, p: &PathDev| prio("weightedpath", args, &t, &fake, p);
+    assert_eq!(w("hbtl 1:.:.:. 2 4:.:.:. 4", &p), 4);
+    assert_eq!(w("devname sda$ 10 sdc$ 20", &p), 20);
+    assert_eq!(w("devname sd 10 sdc$ 20", &p), 10);
+    assert_eq!(w("serial .*J1FR.*324 7", &p), 7);
+    assert_eq!(w("devname sdx 1", &p), 0);
+    assert_eq!(w("devname sdc", &p), 0);
+    assert_eq!(w("devname ( 1", &p), PRIO_UNDEF);
+    assert_eq!(w("devname sdc x", &p), PRIO_UNDEF);
+    assert_eq!(w("colour red 1", &p), PRIO_UNDEF);
+    assert_eq!(w("", &p), PRIO_UNDEF);
+    t.file("/sys/class/fc_host/host4/node_name", "0x200100e08ba0aea0\n");
+    t.file("/sys/class/fc_host/host4/port_name", "0x210100e08ba0aea0\n");
+    t.file(
+        "/sys/class/fc_transport/target4:0:1/node_name",
+        "0x50060e8000000001\n",
+    );
+    t.file(
+        "/sys/class/fc_transport/target4:0:1/port_name",
+        "0x50060e8000000002\n",
+    );
+    assert_eq!(
+        w("wwn 0x200100e08ba0aea0:0x210100e08ba0aea0:.*:.* 3", &p),
+        3
+    );
+    assert_eq!(
+        w("wwn .*:.*:0x50060e8000000001:0x50060e8000000002$ 9", &p),
+        9
+    );
+    p.hcil = "5:0:0:0".into();
+    assert_eq!(w(r"wwn ^\[undef\]:\[undef\] 6", &p), 6);
+}
+
+#[test]
+fn iet_prio() {
+    let t = Tree::new();
+    let fake = FakeScsi::new();
+    t.symlink(
+        "/dev/disk/by-path/ip-192.168.1.10:3260-iscsi-iqn.2001-04.com.example:disk-lun-1",
+        "../../sdd",
+    );
+    t.symlink("/dev/disk/by-path/pci-0000:00:1f.2-ata-1", "../../sda");
+    let w = |args: &str, dev: &str| prio("iet", args, &t, &fake, &path(dev));
+    assert_eq!(w("preferredip=192.168.1.10", "sdd"), 20);
+    assert_eq!(w("preferredip=192.168.1.11", "sdd"), 10);
+    assert_eq!(w("preferredip=192.168.1.10", "sda"), 10);
+    assert_eq!(w("preferredip=192.168.1", "sdd"), PRIO_UNDEF);
+    assert_eq!(w("", "sdd"), PRIO_UNDEF);
+}
+
+#[test]
+fn path_latency_ranks() {
+    assert_eq!(latency::rank(0.5, 10.0), 10);
+    assert_eq!(latency::rank(1.0, 10.0), 10);
+    assert_eq!(latency::rank(10.0, 10.0), 9);
+    assert_eq!(latency::rank(11.0, 10.0), 8);
+    assert_eq!(latency::rank(100.0, 10.0), 8);
+    assert_eq!(latency::rank(1e8, 10.0), 2);
+    assert_eq!(latency::rank(2e8, 10.0), 1);
+    // Finer scales have more ranks, and slower is never better.
+    let mut last = i32::MAX;
+    for us in [0.5, 2.0, 50.0, 1e3, 1e5, 1e7, 1e9] {
+        let r = latency::rank(us, 1.778);
+        assert!(r <= last && r >= 1, "{us}: {r}");
+        last = r;
+    }
+    let t = Tree::new();
+    let fake = FakeScsi::new();
+    t.file("/dev/sda", vec![0u8; 4096]);
+    let p = prio(
+        "path_latency",
+        "io_num=20 base_num=10",
+        &t,
+        &fake,
+        &path("sda"),
+    );
+    assert!((1..=10).contains(&p), "{p}");
+    // Out-of-range arguments take the defaults.
+    let p = prio(
+        "path_latency",
+        "io_num=5000 base_num=0.5",
+        &t,
+        &fake,
+        &path("sda"),
+    );
+    assert!(p >= 1, "{p}");
+    assert_eq!(
+        prio("path_latency", "", &t, &fake, &path("sdz")),
+        PRIO_UNDEF
+    );
+}
+
+#[test]
+fn every_known_prio_survives_a_dead_device() {
+    let t = Tree::new();
+    for f in DEAD_DEVICE {
+        let fake = FakeScsi::new().fail_device("sdq", f);
+        for name in KNOWN {
+            let r = prio(name, "", &t, &fake, &path("sdq"));
+            match *name {
+                "const" => assert_eq!(r, 1),
+                "random" => assert!((1..=10).contains(&r)),
+                // No answer from the array means "not the preferred one".
+                "ontap" => assert!(r >= 0),
+                "hp_sw" if f != FakeFailure::Timeout => assert_eq!(r, 0),
+                _ => assert_eq!(r, PRIO_UNDEF, "{name} {f:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn detect_prio() {
+    let t = Tree::new();
+    let det = |fake: &FakeScsi, p: &PathDev| autodetect(p, &penv(&t, fake));
+    let sda = path("sda");
+    assert_eq!(det(&FakeScsi::new().inquiry_tpgs("sda", 0), &sda), None);
+    assert_eq!(det(&FakeScsi::new(), &sda), None);
+    // ALUA without a readable access_state: alua.
+    assert_eq!(
+        det(&FakeScsi::new().inquiry_tpgs("sda", 1), &sda),
+        Some("alua")
+    );
+    t.attr("sda", "device/access_state", "active/optimized\n");
+    assert_eq!(
+        det(&FakeScsi::new().inquiry_tpgs("sda", 1), &sda),
+        Some("sysfs")
+    );
+    // RDAC arrays use alua unless they are explicit-only.
+    let rdac = |tpgs| {
+        FakeScsi::new()
+            .inquiry_tpgs("sda", tpgs)
+            .vpd("sda", 0xc9, c9(1, 0))
+    };
+    assert_eq!(det(&rdac(1), &sda), Some("alua"));
+    assert_eq!(det(&rdac(3), &sda), Some("alua"));
+    let explicit = rdac(2);
+    assert_eq!(det(&explicit, &sda), Some("sysfs"));
+    assert_eq!(explicit.count("sda", opcode::INQUIRY), 1);
+    // NVMe: ana when the kernel reports an ANA state.
+    let mut nvme = path("nvme0n1");
+    nvme.protocol = "nvme:fc".into();
+    assert_eq!(det(&FakeScsi::new(), &nvme), None);
+    t.attr("nvme0n1", "ana_state", "optimized\n");
+    assert_eq!(det(&FakeScsi::new(), &nvme), Some("ana"));
+}
+
+#[test]
+fn tpg_ids() {
+    let t = Tree::new();
+    let env = |fake: &FakeScsi, p: &PathDev| tpg_id(p, &penv(&t, fake));
+    let fake = FakeScsi::new().vpd("sda", 0x83, vpd83_with_tpg(0x101, 3));
+    assert_eq!(env(&fake, &path("sda")), Some(0x101));
+    assert_eq!(env(&FakeScsi::new(), &path("sda")), None);
+    t.attr("sdb", "device/vpd_pg83", vpd83_with_tpg(7, 1));
+    let none = FakeScsi::new();
+    assert_eq!(env(&none, &path("sdb")), Some(7));
+    assert!(none.calls().is_empty());
+    assert_eq!(env(&none, &path("nvme0n1")), None);
+}

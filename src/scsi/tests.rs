@@ -1,0 +1,291 @@
+use super::sgio::outcome;
+use super::*;
+
+/// A VPD 0x83 page with the given designators (type, value).
+pub(crate) fn vpd83(designators: &[(u8, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (kind, value) in designators {
+        body.extend_from_slice(&[0x61, 0x10 | kind, 0, value.len() as u8]);
+        body.extend_from_slice(value);
+    }
+    let mut page = vec![0, 0x83];
+    page.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    page.extend(body);
+    page
+}
+
+/// An NAA designator, a relative port and a target port group.
+pub(crate) fn vpd83_with_tpg(tpg: u16, port: u16) -> Vec<u8> {
+    let naa: &[u8] = &[
+        0x60, 0x0a, 0x09, 0x80, 0x38, 0x30, 0x36, 0x34, 0, 0, 0, 0, 0, 0, 0, 1,
+    ];
+    let [ph, pl] = port.to_be_bytes();
+    let [th, tl] = tpg.to_be_bytes();
+    vpd83(&[(3, naa), (4, &[0, 0, ph, pl]), (5, &[0, 0, th, tl])])
+}
+
+/// RTPG data: (state code, pref, id, ports).
+pub(crate) fn rtpg_data(groups: &[(u8, bool, u16, &[u16])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (state, pref, id, ports) in groups {
+        body.push(state | if *pref { 0x80 } else { 0 });
+        body.push(0x8f);
+        body.extend_from_slice(&id.to_be_bytes());
+        body.extend_from_slice(&[0, 2, 0, ports.len() as u8]);
+        for p in *ports {
+            body.extend_from_slice(&[0, 0]);
+            body.extend_from_slice(&p.to_be_bytes());
+        }
+    }
+    let mut d = (body.len() as u32).to_be_bytes().to_vec();
+    d.extend(body);
+    d
+}
+
+#[test]
+fn sense_fixed_and_descriptor() {
+    let mut fixed = [0u8; 18];
+    fixed[0] = 0x70;
+    fixed[2] = 0x02;
+    fixed[7] = 10;
+    fixed[12] = 0x04;
+    fixed[13] = 0x0b;
+    assert_eq!(Sense::parse(&fixed), Some(Sense::new(2, 4, 0x0b)));
+    fixed[0] = 0xf1; // valid bit, deferred error
+    assert_eq!(Sense::parse(&fixed), Some(Sense::new(2, 4, 0x0b)));
+    assert_eq!(
+        Sense::parse(&[0x72, 0x06, 0x29, 0x00, 0, 0, 0, 0]),
+        Some(Sense::new(6, 0x29, 0))
+    );
+    // Short fixed sense: key only.
+    assert_eq!(Sense::parse(&[0x70, 0, 0x05]), Some(Sense::new(5, 0, 0)));
+    assert_eq!(Sense::parse(&[0x70, 0]), None);
+    assert_eq!(Sense::parse(&[]), None);
+    assert_eq!(Sense::parse(&[0x7f, 1, 2, 3]), None);
+}
+
+#[test]
+fn outcome_classifies_status_words() {
+    let ua = [0x72, 0x06, 0x29, 0x00];
+    assert!(outcome("sda", 0, 0, 0, &[]).is_ok());
+    let e = outcome("sda", 2, 0, 0x08, &ua).unwrap_err();
+    assert_eq!(e.sense(), Some(Sense::new(6, 0x29, 0)));
+    assert!(e.is_transient());
+    // Recovered error is success.
+    assert!(outcome("sda", 2, 0, 0x08, &[0x72, 0x01, 0x17, 0x01]).is_ok());
+    assert!(outcome("sda", 0, 3, 0, &[]).unwrap_err().is_timeout());
+    assert!(outcome("sda", 0, 0, 6, &[]).unwrap_err().is_timeout());
+    let e = outcome("sda", 0x18, 0, 0, &[]).unwrap_err();
+    assert_eq!(e.scsi_status(), Some(status::RESERVATION_CONFLICT));
+    assert_eq!(e.to_string(), "sda: SCSI status 0x18");
+    let e = outcome("sda", 0, 0x01, 0, &[]).unwrap_err();
+    assert_eq!(e.to_string(), "sda: host status 0x1");
+    assert!(!e.is_transient());
+    assert!(outcome("sda", 0, 0x0e, 0, &[]).unwrap_err().is_transient());
+    assert_eq!(
+        outcome("sda", 0, 0, 0x04, &[]).unwrap_err().to_string(),
+        "sda: driver status 0x4"
+    );
+    // CHECK CONDITION without usable sense data.
+    assert_eq!(
+        outcome("sda", 2, 0, 0, &[0x00, 0x01])
+            .unwrap_err()
+            .to_string(),
+        "sda: SCSI status 0x02"
+    );
+}
+
+#[test]
+fn error_messages_name_the_device() {
+    let e = ScsiError::CheckCondition {
+        dev: "sda".into(),
+        sense: Sense::new(2, 4, 3),
+    };
+    assert_eq!(
+        e.to_string(),
+        "sda: check condition sense key 0x2 asc 0x4 ascq 0x3"
+    );
+    assert_eq!(
+        ScsiError::Timeout { dev: "sdb".into() }.to_string(),
+        "sdb: timeout"
+    );
+    let e = ScsiError::Ioctl {
+        dev: "sdc".into(),
+        source: io::Error::from_raw_os_error(nix::libc::ENOTTY),
+    };
+    assert!(e.to_string().starts_with("sdc: SG_IO failed: "), "{e}");
+    assert_eq!(e.errno(), Some(nix::libc::ENOTTY));
+}
+
+#[test]
+fn vpd83_designators() {
+    let page = vpd83_with_tpg(0x1234, 7);
+    assert_eq!(vpd83_target_port_group(&page), Some(0x1234));
+    assert_eq!(vpd83_relative_port(&page), Some(7));
+    // Not a 0x83 page, empty, header only.
+    let mut other = page.clone();
+    other[1] = 0x80;
+    assert_eq!(vpd83_target_port_group(&other), None);
+    assert_eq!(vpd83_target_port_group(&[]), None);
+    assert_eq!(vpd83_target_port_group(&[0, 0x83, 0, 0]), None);
+    // No TPG designator.
+    assert_eq!(vpd83_target_port_group(&vpd83(&[(4, &[0, 0, 0, 1])])), None);
+    // A designator too short to hold a TPG.
+    assert_eq!(vpd83_target_port_group(&vpd83(&[(5, &[0, 1])])), None);
+    // Page length larger than the data: parse what is there.
+    let mut lying = page.clone();
+    lying[2] = 0xff;
+    assert_eq!(vpd83_target_port_group(&lying), Some(0x1234));
+    // Cut in the middle of the TPG designator.
+    assert_eq!(vpd83_target_port_group(&page[..page.len() - 1]), None);
+    assert_eq!(vpd83_relative_port(&page[..page.len() - 1]), Some(7));
+    // Page length smaller than the data: the rest is ignored.
+    let mut short = page.clone();
+    short[3] = 20;
+    short[2] = 0;
+    assert_eq!(vpd83_target_port_group(&short), None);
+}
+
+#[test]
+fn vpd83_never_panics_on_garbage() {
+    let mut seed = 0x2545_f491_u32;
+    for len in 0..200 {
+        let buf: Vec<u8> = (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                seed as u8
+            })
+            .collect();
+        let mut page = buf.clone();
+        if page.len() > 1 {
+            page[1] = 0x83;
+        }
+        let _ = vpd83_target_port_group(&page);
+        let _ = vpd83_relative_port(&page);
+        let _ = parse_rtpg(&buf);
+    }
+}
+
+#[test]
+fn rtpg_descriptors() {
+    let d = rtpg_data(&[
+        (0, true, 1, &[1, 2]),
+        (1, false, 2, &[3]),
+        (0xf, false, 3, &[]),
+    ]);
+    let g = parse_rtpg(&d);
+    assert_eq!(g.len(), 3);
+    assert_eq!(g[0].id, 1);
+    assert_eq!(g[0].state, AluaState::ActiveOptimized);
+    assert!(g[0].pref);
+    assert_eq!(g[0].ports, vec![1, 2]);
+    assert_eq!(g[1].state, AluaState::ActiveNonOptimized);
+    assert!(!g[1].pref);
+    assert_eq!(g[2].state, AluaState::Transitioning);
+    // Truncated inside the second group's port list: its header survives.
+    let g = parse_rtpg(&d[..4 + 16 + 10]);
+    assert_eq!(g.len(), 2);
+    assert_eq!(g[1].id, 2);
+    assert!(g[1].ports.is_empty());
+    // Header announces less than was sent.
+    let mut short = d.clone();
+    short[3] = 16;
+    assert_eq!(parse_rtpg(&short).len(), 1);
+    assert!(parse_rtpg(&[0, 0]).is_empty());
+    assert!(parse_rtpg(&[0, 0, 0, 0]).is_empty());
+    assert_eq!(AluaState::from_code(0x84), AluaState::LbaDependent);
+    assert_eq!(AluaState::from_code(7), AluaState::Reserved(7));
+}
+
+#[test]
+fn alua_state_names_round_trip() {
+    for code in [0u8, 1, 2, 3, 4, 0xe, 0xf] {
+        let s = AluaState::from_code(code);
+        assert_eq!(AluaState::from_sysfs(s.name()), Some(s));
+    }
+    assert_eq!(AluaState::from_sysfs("bogus"), None);
+    assert_eq!(
+        AluaState::from_sysfs("active/optimized\n"),
+        Some(AluaState::ActiveOptimized)
+    );
+}
+
+#[test]
+fn inquiry_helpers_over_the_fake() {
+    let fake = FakeScsi::new()
+        .inquiry_tpgs("sda", 1)
+        .inquiry("sdb", vec![0, 0, 0, 0])
+        .vpd("sda", 0x83, vpd83_with_tpg(5, 1))
+        .vpd("sda", 0xc9, vec![0, 0xc8, 0, 4, 1, 2, 3, 4]);
+    assert_eq!(inquiry_tpgs(&fake, "sda", 1000).unwrap(), 1);
+    let e = inquiry_tpgs(&fake, "sdb", 1000).unwrap_err();
+    assert_eq!(e.to_string(), "sdb: INQUIRY reply of 4 bytes");
+    let e = inquiry_tpgs(&fake, "sdz", 1000).unwrap_err();
+    assert!(
+        e.to_string().starts_with("sdz: cannot open /dev/sdz"),
+        "{e}"
+    );
+    let page = inquiry_vpd(&fake, "sda", 0x83, 255, 1000).unwrap();
+    assert_eq!(vpd83_target_port_group(&page), Some(5));
+    // Wrong page in the reply.
+    let e = inquiry_vpd(&fake, "sda", 0xc9, 255, 1000).unwrap_err();
+    assert!(e.to_string().contains("returned page 0xc8"), "{e}");
+    // Unscripted page of a scripted opcode: ILLEGAL REQUEST 24/00.
+    let e = inquiry_vpd(&fake, "sda", 0x80, 255, 1000).unwrap_err();
+    assert_eq!(e.sense(), Some(Sense::new(5, 0x24, 0)));
+    // Unscripted opcode: ILLEGAL REQUEST 20/00.
+    let e = test_unit_ready(&fake, "sda", 1000).unwrap_err();
+    assert_eq!(e.sense(), Some(Sense::new(5, 0x20, 0)));
+    assert_eq!(fake.count("sda", opcode::INQUIRY), 4);
+}
+
+#[test]
+fn fake_sequences_and_device_failures() {
+    let fake = FakeScsi::new()
+        .tur_fail("sda", FakeFailure::sense(6, 0x29, 0))
+        .tur_ok("sda")
+        .tur_ok("sdb")
+        .fail_device("sdb", FakeFailure::Timeout);
+    assert!(test_unit_ready(&fake, "sda", 1).unwrap_err().is_transient());
+    assert!(test_unit_ready(&fake, "sda", 1).is_ok());
+    assert!(test_unit_ready(&fake, "sda", 1).is_ok());
+    assert!(test_unit_ready(&fake, "sdb", 1).unwrap_err().is_timeout());
+    assert_eq!(fake.calls().len(), 4);
+    // Data is truncated to the allocation length.
+    let fake = FakeScsi::new().inquiry("sda", vec![7u8; 96]);
+    assert_eq!(inquiry(&fake, "sda", 36, 1).unwrap().len(), 36);
+}
+
+#[test]
+fn rtpg_asks_again_when_the_reply_is_larger() {
+    let groups: Vec<(u8, bool, u16, &[u16])> = (0..300u16)
+        .map(|i| (1u8, false, i, &[1u16, 2][..]))
+        .collect();
+    let data = rtpg_data(&groups);
+    assert!(data.len() > 4096);
+    let fake = FakeScsi::new().rtpg("sda", data.clone());
+    let got = report_target_port_groups(&fake, "sda", 1).unwrap();
+    assert_eq!(got.len(), data.len());
+    assert_eq!(fake.count("sda", opcode::MAINTENANCE_IN), 2);
+    assert_eq!(parse_rtpg(&got).len(), 300);
+}
+
+#[test]
+fn sgio_reports_open_and_ioctl_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = crate::SysRoot::new(dir.path());
+    let sg = SgIo::new(&root);
+    let e = test_unit_ready(&sg, "sda", 1000).unwrap_err();
+    assert!(matches!(e, ScsiError::Open { .. }), "{e}");
+    assert!(e.to_string().starts_with("sda: cannot open "), "{e}");
+    // A regular file is not an SG device: the ioctl fails (ENOTTY).
+    std::fs::create_dir_all(dir.path().join("dev")).unwrap();
+    std::fs::write(dir.path().join("dev/sda"), b"").unwrap();
+    let e = test_unit_ready(&sg, "sda", 1000).unwrap_err();
+    assert_eq!(e.errno(), Some(nix::libc::ENOTTY), "{e}");
+    assert!(e.to_string().starts_with("sda: SG_IO failed: "), "{e}");
+    let e = sg.data_in("sda", &[0u8; 17], 10, 1000).unwrap_err();
+    assert!(e.to_string().contains("CDB of 17 bytes"), "{e}");
+}
