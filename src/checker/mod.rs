@@ -17,8 +17,9 @@
 //!
 //! Messages follow upstream's `<checker> checker reports path is <state>`;
 //! the caller prefixes the device (`sdb: tur checker reports path is up`).
-//! When the path is not usable the message ends with the cause, which
-//! names the device.
+//! When I/O to the path failed the message ends with the cause, which
+//! names the device again (`sdb: tur checker reports path is down: sdb:
+//! check condition sense key 0x4 asc 0x44 ascq 0x0`).
 //!
 //! Checkers block for at most about the timeout: SCSI commands carry it to
 //! the kernel, and direct reads (which the kernel does not time) run on a
@@ -42,7 +43,7 @@ use std::fs;
 use std::time::Duration;
 
 /// A path's state as its checker sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PathState {
     Undef,
     Up,
@@ -151,20 +152,18 @@ fn sysfs_state(root: &SysRoot, path: &PathDev) -> Option<(PathState, String)> {
     match block_attr(root, dev, "device/state") {
         Some(s) => match s.as_str() {
             "offline" | "transport-offline" | "dead" => {
-                Some((PathState::Down, format!("{dev}: path is {s}")))
+                Some((PathState::Down, format!("path is {s}")))
             }
             "blocked" | "quiesce" | "resetting" | "connecting" => {
-                Some((PathState::Pending, format!("{dev}: path is {s}")))
+                Some((PathState::Pending, format!("path is {s}")))
             }
-            "cancel" | "deleting" | "deleted" => {
-                Some((PathState::Removed, format!("{dev}: path is {s}")))
-            }
+            "cancel" | "deleting" | "deleted" => Some((PathState::Removed, format!("path is {s}"))),
             _ => None,
         },
         None => {
             let sys_block = root.join("/sys/block");
             (sys_block.is_dir() && !sys_block.join(dev).exists())
-                .then(|| (PathState::Removed, format!("{dev}: device removed")))
+                .then(|| (PathState::Removed, "device removed".to_string()))
         }
     }
 }
@@ -184,10 +183,7 @@ pub fn check(name: &str, path: &PathDev, env: &CheckEnv) -> (PathState, String) 
         "rdac" => vendor::rdac(path, env),
         "cciss_tur" => tur::cciss_tur(path, env),
         "none" => (PathState::Up, String::new()),
-        _ => (
-            PathState::Undef,
-            format!("{}: unknown path checker {name}", path.dev),
-        ),
+        _ => (PathState::Undef, format!("unknown path checker {name}")),
     };
     tracing::debug!(path = %path.dev, checker = name, state = r.0.name(), "{}", r.1);
     r

@@ -178,7 +178,7 @@ fn sysfs_state_decides_before_any_io() {
     let tree = Tree::new();
     tree.attr("sda", "device/state", "offline\n");
     let (s, m) = run("tur", &tree, &fake, "sda");
-    assert_eq!((s, m.as_str()), (PathState::Down, "sda: path is offline"));
+    assert_eq!((s, m.as_str()), (PathState::Down, "path is offline"));
     tree.attr("sda", "device/state", "transport-offline\n");
     assert_eq!(run("tur", &tree, &fake, "sda").0, PathState::Down);
     tree.attr("sda", "device/state", "blocked\n");
@@ -188,7 +188,7 @@ fn sysfs_state_decides_before_any_io() {
     assert!(fake.calls().is_empty());
     // /sys/block exists, the device does not.
     let (s, m) = run("tur", &tree, &fake, "sdb");
-    assert_eq!((s, m.as_str()), (PathState::Removed, "sdb: device removed"));
+    assert_eq!((s, m.as_str()), (PathState::Removed, "device removed"));
     tree.attr("sda", "device/state", "running\n");
     assert_eq!(run("tur", &tree, &fake, "sda").0, PathState::Up);
     assert_eq!(fake.calls().len(), 1);
@@ -200,7 +200,7 @@ fn sysfs_state_decides_before_any_io() {
     let (s, m) = run("bogus", &tree, &fake, "sda");
     assert_eq!(
         (s, m.as_str()),
-        (PathState::Undef, "sda: unknown path checker bogus")
+        (PathState::Undef, "unknown path checker bogus")
     );
 }
 

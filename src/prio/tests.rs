@@ -464,3 +464,56 @@ fn tpg_ids() {
     assert!(none.calls().is_empty());
     assert_eq!(env(&none, &path("nvme0n1")), None);
 }
+
+/// Replies of every length and content, with and without the expected
+/// page code: no prioritizer or checker may panic, and the results stay in
+/// their ranges.
+#[test]
+fn garbage_replies_never_panic() {
+    let t = Tree::new();
+    let mut seed = 0x9e37_79b9_u32;
+    let mut noise = |len: usize| -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                seed as u8
+            })
+            .collect()
+    };
+    for len in (0..300).step_by(7) {
+        let mut fake = FakeScsi::new()
+            .inquiry("sda", noise(len))
+            .rtpg("sda", noise(len))
+            .reply("sda", 0xc0, None, noise(len))
+            .reply("sda", opcode::READ_10, None, noise(len))
+            .tur_ok("sda");
+        for page in [0x80u8, 0x83, 0xc0, 0xc1, 0xc9] {
+            let mut d = noise(len);
+            if len > 1 && len % 2 == 0 {
+                d[1] = page;
+            }
+            fake = fake.vpd("sda", page, d);
+        }
+        for name in KNOWN {
+            let args = match *name {
+                "datacore" => "preferredsds=x",
+                "weightedpath" => "devname sda 3",
+                _ => "",
+            };
+            let r = prio(name, args, &t, &fake, &path("sda"));
+            assert!((PRIO_UNDEF..=130).contains(&r), "{name}: {r}");
+        }
+        for name in crate::checker::KNOWN {
+            let env = crate::checker::CheckEnv {
+                root: &t.root,
+                scsi: &fake,
+                timeout_ms: 1000,
+            };
+            let _ = crate::checker::check(name, &path("sda"), &env);
+        }
+        let _ = autodetect(&path("sda"), &penv(&t, &fake));
+        let _ = tpg_id(&path("sda"), &penv(&t, &fake));
+    }
+}

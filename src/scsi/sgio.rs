@@ -219,3 +219,17 @@ impl ScsiTransport for SgIo {
         self.send(dev, cdb, &mut [], timeout_ms).map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The header must match the kernel's `struct sg_io_hdr` byte for byte.
+    #[test]
+    fn header_layout_matches_the_kernel() {
+        let want = if cfg!(target_pointer_width = "64") {
+            88
+        } else {
+            64
+        };
+        assert_eq!(std::mem::size_of::<super::SgIoHdr>(), want);
+    }
+}
