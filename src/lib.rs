@@ -3,12 +3,15 @@
 //! kernel and the filesystem. It parses no command line, starts no runtime
 //! and prints nothing for users.
 
+pub mod assemble;
 pub mod checker;
 pub mod config;
+pub mod configure;
 pub mod discovery;
 pub mod dm;
 pub mod files;
 pub mod filter;
+pub mod print;
 pub mod prio;
 pub mod scsi;
 pub mod sysroot;

@@ -1,0 +1,161 @@
+//! From discovered paths to maps in the kernel, the way `multipath` (and
+//! later `multipathd`'s reconfigure) does it: group paths by WWID, name the
+//! map, decide the action against what the kernel already has, and the
+//! views of live maps that `-l`/`-ll` print.
+//!
+//! Printing and exit codes stay in the binaries; this module returns values.
+
+mod live;
+mod naming;
+
+pub use live::{live_maps, live_topology, LiveMap};
+pub use naming::{select_alias, AliasChoice};
+
+use crate::assemble::{path_info, MapPlan};
+use crate::config::Config;
+use crate::discovery::{self, PathDev, Scan};
+use crate::dm::{DmInfo, MultipathTable};
+use crate::print::{TopoGroup, TopoMap, TopoPath};
+use crate::sysroot::SysRoot;
+
+/// Scan every SCSI disk, each with the WWID source its configuration names.
+pub fn discover(cfg: &Config, root: &SysRoot) -> Scan {
+    discovery::scan(root, |vendor, product| {
+        let pi = crate::config::resolve::PathInfo {
+            vendor,
+            product,
+            ..Default::default()
+        };
+        cfg.resolve("uid_attribute", &pi)
+            .and_then(|(v, _)| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "ID_SERIAL".into())
+    })
+}
+
+/// Paths grouped by WWID, groups in order of their first path, paths in
+/// discovery order. Paths without a WWID are left out.
+pub fn coalesce(paths: Vec<PathDev>) -> Vec<(String, Vec<PathDev>)> {
+    let mut out: Vec<(String, Vec<PathDev>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for p in paths {
+        if p.wwid.is_empty() {
+            continue;
+        }
+        match index.get(&p.wwid) {
+            Some(&i) => out[i].1.push(p),
+            None => {
+                index.insert(p.wwid.clone(), out.len());
+                out.push((p.wwid.clone(), vec![p]));
+            }
+        }
+    }
+    out
+}
+
+/// What a run does to one map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// No map with this WWID yet.
+    Create,
+    /// The live table differs (or `-r`).
+    Reload,
+    /// The map exists under another name.
+    Rename { from: String },
+    /// Live map already as planned.
+    Nothing,
+}
+
+impl Action {
+    /// The prefix upstream prints before a changed map (`create: mpatha ...`).
+    pub fn verb(&self) -> Option<&'static str> {
+        match self {
+            Action::Create => Some("create"),
+            Action::Reload => Some("reload"),
+            Action::Rename { .. } => Some("rename"),
+            Action::Nothing => None,
+        }
+    }
+}
+
+/// Decide what to do for `plan` named `name`, given the live map with the
+/// same WWID (if any).
+pub fn select_action(
+    plan: &MapPlan,
+    name: &str,
+    live: Option<&LiveMap>,
+    force_reload: bool,
+) -> Action {
+    let Some(l) = live else {
+        return Action::Create;
+    };
+    if l.name != name {
+        return Action::Rename {
+            from: l.name.clone(),
+        };
+    }
+    let same = l.table.as_ref().is_some_and(|t| {
+        t.length == plan.size && crate::assemble::table_matches(&plan.table, &t.params)
+    });
+    if force_reload || !same {
+        Action::Reload
+    } else {
+        Action::Nothing
+    }
+}
+
+/// The topology of a planned map (what `multipath` prints after creating
+/// or reloading it): kernel-side fields are `undef`.
+pub fn plan_topology(plan: &MapPlan, name: &str, info: Option<&DmInfo>) -> TopoMap {
+    let _ = info;
+    TopoMap {
+        name: name.to_string(),
+        wwid: plan.wwid.clone(),
+        sysfs: "undef".into(),
+        vendor_product: plan.vendor_product(),
+        size: plan.size,
+        features: plan.features.clone(),
+        hwhandler: plan.hwhandler.clone(),
+        wp: "undef".into(),
+        groups: plan
+            .groups
+            .iter()
+            .map(|g| TopoGroup {
+                selector: plan.selector.clone(),
+                prio: g.prio,
+                status: "undef".into(),
+                paths: g
+                    .paths
+                    .iter()
+                    .map(|&i| {
+                        let p = &plan.paths[i];
+                        TopoPath {
+                            hcil: p.dev.hcil.clone(),
+                            dev: p.dev.dev.clone(),
+                            dev_t: p.dev.dev_t.clone(),
+                            dm_state: "undef".into(),
+                            chk_state: p.state.name().into(),
+                            dev_state: p.dev.state.clone(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The features string of a table as the kernel echoes it (`0`, `1 queue_if_no_path`).
+pub fn features_of(t: &MultipathTable) -> String {
+    crate::assemble::counted(&t.features)
+}
+
+/// Resolve a keyword for a WWID's first path as a plain string.
+pub fn setting(cfg: &Config, name: &str, first: &PathDev) -> Option<String> {
+    cfg.resolve(name, &path_info(first))
+        .and_then(|(v, _)| match v.as_int() {
+            Some(i) => Some(i.to_string()),
+            None => v.as_str().map(str::to_string),
+        })
+}
+
+#[cfg(test)]
+mod tests;
