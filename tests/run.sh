@@ -13,8 +13,11 @@ cd "$(dirname "$0")/.."
 with_vm=1
 [ "${1:-}" = "--no-vm" ] && with_vm=0
 
+# The devicemapper crate's devicemapper-sys runs bindgen at build time: libclang
+# (clang), linux/dm-ioctl.h (linux-libc-dev) and libdevmapper.h found through
+# pkg-config (libdevmapper-dev, which also brings libudev-dev for the udev crate).
 need_pkgs=()
-for p in clang pkg-config libudev-dev libdevmapper-dev; do
+for p in clang linux-libc-dev pkg-config libudev-dev libdevmapper-dev; do
 	dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then

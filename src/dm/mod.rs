@@ -7,24 +7,25 @@
 //! tested with [`FakeDm`], an in-memory device mapper that records every call
 //! and injects errors per map and operation.
 //!
-//! **Next step: `KernelDm`.** The kernel backend is not written yet. It will
-//! implement this trait over the `devicemapper` crate (DM ioctls on
-//! `/dev/mapper/control`), with udev cookie synchronisation: every create,
-//! resume, rename and remove carries a cookie with
-//! `DM_UDEV_DISABLE_LIBRARY_FALLBACK` plus the subsystem flags of
+//! [`KernelDm`] is the kernel backend: the DM ioctls on
+//! `/dev/mapper/control` through the `devicemapper` crate, with udev cookie
+//! synchronisation: every create, resume, rename and remove carries a cookie
+//! with `DM_UDEV_DISABLE_LIBRARY_FALLBACK` plus the subsystem flags of
 //! [`UdevFlags`] (`FLAG0` reload, `FLAG1` skip kpartx, `FLAG2` no usable
 //! paths), and the call returns only after udev has processed the event, so
-//! `/dev/mapper/<name>` exists and the rules have run. Create is read-write,
-//! retried read-only on `EROFS`; reload is load + resume (noflush unless
-//! flushing).
+//! `/dev/mapper/<name>` exists and the rules have run. Create and load are
+//! read-write, retried read-only on `EROFS`; reload is load + resume
+//! (noflush unless flushing).
 //!
 //! The table and status parameter grammars live in [`table`] and [`status`].
 
 mod fake;
+mod kernel;
 pub mod status;
 pub mod table;
 
 pub use fake::{DmCall, FakeDm};
+pub use kernel::KernelDm;
 pub use status::{DmPathState, GroupState, MultipathStatus, StatusLine};
 pub use table::{DevRef, MultipathTable, ParseError, PathGroup, TableLine, TablePath};
 
@@ -204,6 +205,17 @@ pub enum DmError {
     Busy { name: String },
     #[error("{name}: {op} failed: {}", os_message(*errno))]
     Os { name: String, op: DmOp, errno: i32 },
+    /// A failure that carries no errno: udev synchronisation, a reply the
+    /// kernel sent that cannot be read.
+    #[error("{name}: {op} failed: {detail}")]
+    Failed {
+        name: String,
+        op: DmOp,
+        detail: String,
+    },
+    /// The kernel's device mapper cannot be used at all.
+    #[error("device-mapper not available: {reason}")]
+    Unavailable { reason: String },
     #[error("{name}: cannot parse {what}: {source}")]
     BadParams {
         name: String,
@@ -220,7 +232,9 @@ impl DmError {
             DmError::NameExists { .. } | DmError::UuidExists { .. } => 16, // EBUSY
             DmError::Busy { .. } => 16,
             DmError::Os { errno, .. } => *errno,
-            DmError::BadParams { .. } => 22, // EINVAL
+            DmError::BadParams { .. } => 22,   // EINVAL
+            DmError::Failed { .. } => 5,       // EIO
+            DmError::Unavailable { .. } => 19, // ENODEV
         }
     }
 }
