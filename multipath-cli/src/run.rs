@@ -1,6 +1,7 @@
 //! The modes of `multipath`.
 
-use crate::args::{self, Mode};
+use crate::args::{self, ArgError, Mode};
+use crate::ctx::Ctx;
 use conf_parser::Severity;
 use mpath::config::{dump, CONFIG_FILE};
 use mpath::{Config, SysRoot};
@@ -63,7 +64,12 @@ pub fn run(argv: &[String]) -> i32 {
     let a = match args::parse(argv) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{e}");
+            // The reference prints this one on stdout.
+            if let ArgError::BadPolicy(_) = e {
+                println!("{e}");
+            } else {
+                eprintln!("{e}");
+            }
             usage_to_stderr();
             return 1;
         }
@@ -90,10 +96,62 @@ pub fn run(argv: &[String]) -> i32 {
             0
         }
         Mode::CheckConfig => check_config(&root, a.device.as_deref()),
-        other => {
-            eprintln!("multipath: mode {other:?} is not implemented yet in this build");
-            1
-        }
+        _ => run_mode(root, a),
+    }
+}
+
+/// The modes that look at devices.
+fn run_mode(root: SysRoot, a: args::Args) -> i32 {
+    if root.is_real() && !nix::unistd::Uid::effective().is_root() {
+        eprintln!("need to be root");
+        return 1;
+    }
+    let cfg = Config::load(&root);
+    report(&cfg, false);
+    if cfg.is_fatal() {
+        eprintln!("error parsing config file");
+        return 1;
+    }
+    let mode = a.mode;
+    let ctx = Ctx::new(root, cfg, a);
+    let r = match mode {
+        Mode::Create => crate::create::run(
+            &ctx,
+            crate::create::CreateOpts {
+                dry_run: false,
+                force_reload: false,
+            },
+        ),
+        Mode::DryRun => crate::create::run(
+            &ctx,
+            crate::create::CreateOpts {
+                dry_run: true,
+                force_reload: false,
+            },
+        ),
+        Mode::Reload => crate::create::run(
+            &ctx,
+            crate::create::CreateOpts {
+                dry_run: false,
+                force_reload: true,
+            },
+        ),
+        Mode::List => crate::list::run(&ctx, false),
+        Mode::ListLong => crate::list::run(&ctx, true),
+        Mode::Flush => crate::flush::flush(&ctx),
+        Mode::FlushAll => crate::flush::flush_all(&ctx),
+        Mode::AddWwid => crate::wwids::add(&ctx),
+        Mode::RemoveWwid => crate::wwids::remove(&ctx),
+        Mode::ResetWwids => crate::wwids::reset(&ctx),
+        Mode::ValidPath => crate::check::valid_path(&ctx, false),
+        Mode::UdevValidPath => crate::check::valid_path(&ctx, true),
+        Mode::UsablePaths | Mode::UdevUsablePaths => crate::check::usable_paths(&ctx),
+        Mode::DumpLocalConfig => crate::dumplocal::run(&ctx),
+        Mode::Usage | Mode::DumpConfig | Mode::CheckConfig => Ok(()),
+    };
+    match r {
+        Ok(()) => 0,
+        Err(crate::ctx::Fail) => 1,
     }
 }
 

@@ -1,0 +1,204 @@
+//! CREATE mode (no option), `-d` (dry run) and `-r` (force reload): build
+//! the maps of every path that should be multipathed.
+
+use crate::ctx::{daemon_running, resolve, selected_wwid, Ctx, Fail, Res, Target, DAEMON_WARNING};
+use crate::gate;
+use mpath::assemble::{self, AssembleOpts, Gather, PgPolicy};
+use mpath::configure::{self, Action};
+use mpath::dm::{map_uuid, CreateOptions, DeviceMapper, DmTarget, ResumeOptions, UdevFlags};
+use mpath::files::bindings::Bindings;
+use mpath::files::wwids::{FailedWwids, WwidsFile};
+
+/// A live reload: no flush of queued I/O; udev is told it is a reload.
+const RELOAD: ResumeOptions = ResumeOptions {
+    noflush: true,
+    udev: UdevFlags {
+        reload: true,
+        skip_kpartx: false,
+        no_usable_paths: false,
+    },
+};
+
+pub struct CreateOpts {
+    pub dry_run: bool,
+    pub force_reload: bool,
+}
+
+pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
+    let dm = ctx.dm()?;
+    let live = ctx.live(&dm)?;
+    let paths = ctx.scan();
+
+    // Limit to the device argument's map; a blacklisted path gets none.
+    if let Some(Target::Path(p)) = ctx
+        .args
+        .device
+        .as_deref()
+        .and_then(|a| resolve(a, &paths, &live))
+    {
+        if gate::blacklisted(ctx, &p) {
+            return Ok(());
+        }
+    }
+    let only = selected_wwid(ctx, &paths, &live)?;
+
+    let mut bindings = match Bindings::load(&ctx.root) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            ctx.error(format!("{e}"));
+            None
+        }
+    };
+    if let Some(b) = &bindings {
+        if !Bindings::path_in(&ctx.root).exists() && !ctx.args.bindings_read_only {
+            match b.save() {
+                Ok(()) => ctx.log(3, format!("updated bindings file {}", b.path().display())),
+                Err(e) => ctx.error(format!("{e}")),
+            }
+        }
+    }
+    let mut wwids = WwidsFile::load(&ctx.root).map_err(|e| {
+        ctx.error(format!("{e}"));
+        Fail
+    })?;
+    let failed = FailedWwids::new(&ctx.root);
+
+    let usable: Vec<_> = paths
+        .iter()
+        .filter(|p| {
+            let b = gate::blacklisted(ctx, p);
+            if b {
+                ctx.log(3, format!("{}: blacklisted", p.dev));
+            }
+            !b
+        })
+        .cloned()
+        .collect();
+    let groups = configure::coalesce(usable);
+    let force_policy = ctx
+        .args
+        .force_pgpolicy
+        .as_deref()
+        .and_then(PgPolicy::from_name);
+    let aopts = AssembleOpts { force_policy };
+    let daemon = daemon_running();
+    let mut ok = true;
+    let mut out = String::new();
+    for (wwid, group) in groups {
+        if only.as_ref().is_some_and(|w| *w != wwid) {
+            continue;
+        }
+        let lm = live.iter().find(|m| m.wwid == wwid);
+        if !gate::wants_map(ctx, &wwid, &group, lm.is_some(), &wwids, &failed) {
+            ctx.log(3, format!("{wwid}: not multipathed (find_multipaths)"));
+            continue;
+        }
+        let mut log = Vec::new();
+        let facts = group
+            .into_iter()
+            .map(|p| assemble::gather(&ctx.cfg, p, &ctx.probe(), Gather::Probe, &mut log))
+            .collect();
+        let plan = assemble::assemble(&ctx.cfg, &wwid, facts, &aopts);
+        log.extend(plan.log.iter().cloned());
+        ctx.logs(3, &log);
+        let in_use = |name: &str| {
+            live.iter()
+                .find(|m| m.name == name && m.wwid != wwid)
+                .map(|m| m.wwid.clone())
+        };
+        let choice = configure::select_alias(
+            &ctx.cfg,
+            &wwid,
+            &plan.paths[0].dev,
+            bindings.as_mut(),
+            lm.map(|m| m.name.as_str()),
+            ctx.args.bindings_read_only || o.dry_run,
+            &in_use,
+        );
+        for m in &choice.messages {
+            ctx.error(m);
+        }
+        let name = choice.name;
+        let action = configure::select_action(&plan, &name, lm, o.force_reload);
+        if action == Action::Nothing {
+            ctx.log(3, format!("{name}: no change needed"));
+            continue;
+        }
+        let target = [DmTarget::multipath(plan.size, &plan.table)];
+        ctx.log(
+            3,
+            format!(
+                "{name}: {} [{}]",
+                if action == Action::Create {
+                    "addmap"
+                } else {
+                    "reload"
+                },
+                target[0]
+            ),
+        );
+        if !o.dry_run {
+            let res = match &action {
+                Action::Create => dm
+                    .create(
+                        &name,
+                        &target,
+                        &CreateOptions {
+                            uuid: Some(map_uuid(&wwid)),
+                            read_only: false,
+                            udev: UdevFlags::default(),
+                        },
+                    )
+                    .map(|_| ()),
+                Action::Reload => dm.reload(&name, &target, RELOAD),
+                Action::Rename { from } => dm
+                    .rename(from, &name, UdevFlags::default())
+                    .and_then(|()| dm.reload(&name, &target, RELOAD)),
+                Action::Nothing => Ok(()),
+            };
+            if let Err(e) = res {
+                ctx.error(format!("{name}: {e}"));
+                if action == Action::Create {
+                    let _ = failed.mark(&wwid);
+                }
+                ok = false;
+                continue;
+            }
+            if action == Action::Create {
+                let _ = failed.unmark(&wwid);
+                if let Err(e) = wwids.add(&wwid) {
+                    ctx.error(format!("{e}"));
+                }
+            }
+            if !daemon && !ctx.args.retain_queueing && plan.no_path_retry.queues() {
+                ctx.log(
+                    3,
+                    format!("{name}: multipathd not running, unset queue_if_no_path feature"),
+                );
+                if let Err(e) = dm.message(&name, 0, "fail_if_no_path") {
+                    ctx.error(format!("{name}: {e}"));
+                }
+            }
+        }
+        match ctx.verbosity {
+            0 => {}
+            1 => {
+                out.push_str(&name);
+                out.push('\n');
+            }
+            _ => {
+                let topo = configure::plan_topology(&plan, &name, None);
+                out.push_str(&topo.render(action.verb()));
+            }
+        }
+    }
+    print!("{out}");
+    if !o.dry_run && !daemon && ctx.live(&dm).is_ok_and(|l| !l.is_empty()) {
+        ctx.error(DAEMON_WARNING);
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(Fail)
+    }
+}

@@ -1,0 +1,55 @@
+//! Which paths and WWIDs get maps: the blacklist and find_multipaths, fed
+//! with the facts this command gathers.
+
+use crate::ctx::Ctx;
+use mpath::assemble::path_info;
+use mpath::configure::setting;
+use mpath::discovery::PathDev;
+use mpath::files::wwids::{FailedWwids, WwidsFile};
+use mpath::filter::{self, Candidate, CreateInput, FindMode};
+
+/// The udev property the path's WWID comes from.
+pub fn uid_attribute(ctx: &Ctx, p: &PathDev) -> String {
+    setting(&ctx.cfg, "uid_attribute", p).unwrap_or_else(|| "ID_SERIAL".into())
+}
+
+/// Whether the blacklist rejects `p` (logged at `-v3` with upstream's texts).
+pub fn blacklisted(ctx: &Ctx, p: &PathDev) -> bool {
+    let uid = uid_attribute(ctx, p);
+    let v = ctx.filter.path(&Candidate::new(p, &p.udev, &uid));
+    if let Some(m) = v.log_message(&p.dev) {
+        ctx.log(3, m);
+    }
+    v.is_blacklisted()
+}
+
+/// find_multipaths with `-i` applied.
+pub fn find_mode(ctx: &Ctx) -> FindMode {
+    let m = FindMode::from_config(&ctx.cfg);
+    if ctx.args.ignore_wwids {
+        m.ignoring_wwids()
+    } else {
+        m
+    }
+}
+
+/// Whether plain `multipath` builds a map for `wwid` with `npaths` usable paths.
+pub fn wants_map(
+    ctx: &Ctx,
+    wwid: &str,
+    paths: &[PathDev],
+    has_map: bool,
+    wwids: &WwidsFile,
+    failed: &FailedWwids,
+) -> bool {
+    let _ = failed;
+    let _ = paths.first().map(path_info);
+    filter::should_create(&CreateInput {
+        mode: find_mode(ctx),
+        wwid,
+        paths: paths.len(),
+        in_wwids_file: !ctx.args.ignore_wwids && wwids.contains(wwid),
+        has_map,
+        device_given: ctx.args.device.is_some(),
+    })
+}
