@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             .into_iter()
             .map(|p| assemble::gather(&ctx.cfg, p, &ctx.probe(), Gather::Probe, &mut log))
             .collect();
-        let plan = assemble::assemble(&ctx.cfg, &wwid, facts, &aopts);
+        let mut plan = assemble::assemble(&ctx.cfg, &wwid, facts, &aopts);
         log.extend(plan.log.iter().cloned());
         ctx.logs(3, &log);
         let in_use = |name: &str| {
@@ -125,18 +125,14 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             continue;
         }
         let target = [DmTarget::multipath(plan.size, &plan.table)];
-        ctx.log(
-            3,
-            format!(
-                "{name}: {} [{}]",
-                if action == Action::Create {
-                    "addmap"
-                } else {
-                    "reload"
-                },
-                target[0]
-            ),
-        );
+        if !o.dry_run {
+            let what = if action == Action::Create {
+                "addmap"
+            } else {
+                "reload"
+            };
+            ctx.log(2, format!("{name}: {what} [{}]", target[0]));
+        }
         if !o.dry_run {
             let res = match &action {
                 Action::Create => dm
@@ -166,8 +162,24 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             }
             if action == Action::Create {
                 let _ = failed.unmark(&wwid);
-                if let Err(e) = wwids.add(&wwid) {
-                    ctx.error(format!("{e}"));
+                match wwids.add(&wwid) {
+                    Ok(true) => ctx.log(3, format!("wrote wwid {wwid} to wwids file")),
+                    Ok(false) => {}
+                    Err(e) => ctx.error(format!("{e}")),
+                }
+                // Let udev re-evaluate the paths: they are multipath members now.
+                for p in &plan.paths {
+                    ctx.log(
+                        3,
+                        format!(
+                            "triggering change uevent for {} (is multipath member)",
+                            p.dev.dev
+                        ),
+                    );
+                    let f = ctx.root.join(format!("/sys/block/{}/uevent", p.dev.dev));
+                    if let Err(e) = std::fs::write(&f, "change") {
+                        ctx.log(3, format!("{}: cannot trigger uevent: {e}", p.dev.dev));
+                    }
                 }
             }
             if !daemon && !ctx.args.retain_queueing && plan.no_path_retry.queues() {
@@ -175,8 +187,13 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
                     3,
                     format!("{name}: multipathd not running, unset queue_if_no_path feature"),
                 );
-                if let Err(e) = dm.message(&name, 0, "fail_if_no_path") {
-                    ctx.error(format!("{name}: {e}"));
+                match dm.message(&name, 0, "fail_if_no_path") {
+                    // What is printed is what the kernel now does.
+                    Ok(_) => {
+                        plan.features =
+                            assemble::without_feature(&plan.features, "queue_if_no_path")
+                    }
+                    Err(e) => ctx.error(format!("{name}: {e}")),
                 }
             }
         }
@@ -188,7 +205,9 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             }
             _ => {
                 let topo = configure::plan_topology(&plan, &name, None);
-                out.push_str(&topo.render(action.verb()));
+                // A dry run names no action: the reference prints ": mpatha ...".
+                let verb = if o.dry_run { Some("") } else { action.verb() };
+                out.push_str(&topo.render(verb));
             }
         }
     }

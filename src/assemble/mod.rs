@@ -124,6 +124,15 @@ pub fn counted(words: &[String]) -> String {
     s
 }
 
+/// A counted features string without `word`.
+pub fn without_feature(features: &str, word: &str) -> String {
+    let w: Vec<String> = feature_words(features)
+        .into_iter()
+        .filter(|f| f != word)
+        .collect();
+    counted(&w)
+}
+
 /// Options from the command line that change assembly.
 #[derive(Debug, Clone, Default)]
 pub struct AssembleOpts {
