@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
-cargo build --release --bins --quiet
+cargo build --release --workspace --bins --quiet
 exec tests/vm/vm demo "$@"

@@ -46,6 +46,6 @@ echo "hermetic: $passed passed, 0 failed"
 
 if [ $with_vm = 1 ]; then
 	echo "== VM tier (real kernel: dm-multipath + scsi_debug under qemu TCG)"
-	cargo build --release --bins --quiet
+	cargo build --release --workspace --bins --quiet
 	tests/vm/vm ci
 fi
