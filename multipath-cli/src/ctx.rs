@@ -1,15 +1,30 @@
 //! What every mode needs: the configuration, the kernel seams, the verbosity
 //! and the log, and the device argument resolved.
+//!
+//! The kernel seams are the kernel's device mapper and SG_IO, unless a test
+//! runs the command on a fixture root (`MPATH_SYSROOT`) and names fakes:
+//!
+//! - `MPATH_FAKE_DM=<file>`: an in-memory device mapper whose state (maps,
+//!   injected faults, a journal of the calls that changed something) is read
+//!   from this JSON file at start and written back at exit, so consecutive
+//!   runs see each other's maps (format: `mpath::dm::FakeDm::from_json`);
+//! - `MPATH_FAKE_SCSI=<file>`: SCSI replies scripted per device from this
+//!   JSON file (format: `mpath::scsi::FakeScsi::from_json`).
+//!
+//! Both are ignored without `MPATH_SYSROOT`, so a production run never
+//! silently works on a fake.
 
 use crate::args::Args;
 use mpath::assemble::Probe;
 use mpath::configure::LiveMap;
 use mpath::discovery::PathDev;
-use mpath::dm::{DeviceMapper, KernelDm};
+use mpath::dm::{DeviceMapper, FakeDm, KernelDm};
 use mpath::filter::Filter;
-use mpath::scsi::{ScsiTransport, SgIo};
+use mpath::scsi::{FakeScsi, ScsiTransport, SgIo};
 use mpath::{Config, SysRoot};
 use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 pub struct Ctx {
     pub root: SysRoot,
@@ -19,6 +34,18 @@ pub struct Ctx {
     pub scsi: Box<dyn ScsiTransport>,
     /// The blacklist, compiled once.
     pub filter: Filter,
+    /// `MPATH_FAKE_DM`: the fake and the file it is saved to on drop.
+    fake_dm: Option<(Arc<FakeDm>, PathBuf)>,
+}
+
+/// The file a fake-seam variable names, honoured on a fixture root only.
+fn fake_file(root: &SysRoot, var: &str) -> Option<PathBuf> {
+    if root.is_real() {
+        return None;
+    }
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// A failure that ends the command with exit status 1 after its message.
@@ -27,23 +54,32 @@ pub struct Fail;
 pub type Res<T = ()> = Result<T, Fail>;
 
 impl Ctx {
-    pub fn new(root: SysRoot, cfg: Config, args: Args) -> Ctx {
+    /// Fails when a fake's file cannot be read.
+    pub fn new(root: SysRoot, cfg: Config, args: Args) -> Result<Ctx, String> {
         let verbosity = args.verbosity.unwrap_or_else(|| {
             cfg.defaults
                 .get("verbosity")
                 .and_then(|v| v.as_int())
                 .map_or(2, |v| v.clamp(0, 6) as u32)
         });
-        let scsi = Box::new(SgIo::new(&root));
+        let scsi: Box<dyn ScsiTransport> = match fake_file(&root, "MPATH_FAKE_SCSI") {
+            Some(f) => Box::new(FakeScsi::load_file(&f)?),
+            None => Box::new(SgIo::new(&root)),
+        };
+        let fake_dm = match fake_file(&root, "MPATH_FAKE_DM") {
+            Some(f) => Some((Arc::new(FakeDm::load_file(&f)?), f)),
+            None => None,
+        };
         let filter = Filter::new(&cfg);
-        Ctx {
+        Ok(Ctx {
             filter,
             root,
             cfg,
             args,
             verbosity,
             scsi,
-        }
+            fake_dm,
+        })
     }
 
     pub fn probe(&self) -> Probe<'_> {
@@ -73,12 +109,18 @@ impl Ctx {
         }
     }
 
-    /// The device-mapper seam: the kernel.
-    pub fn dm(&self) -> Res<KernelDm> {
-        KernelDm::new().map_err(|e| {
-            self.error(format!("{e}"));
-            Fail
-        })
+    /// The device-mapper seam: the kernel, or the `MPATH_FAKE_DM` fake.
+    pub fn dm(&self) -> Res<Box<dyn DeviceMapper>> {
+        if let Some((fake, _)) = &self.fake_dm {
+            return Ok(Box::new(Arc::clone(fake)));
+        }
+        match KernelDm::new() {
+            Ok(dm) => Ok(Box::new(dm)),
+            Err(e) => {
+                self.error(format!("{e}"));
+                Err(Fail)
+            }
+        }
     }
 
     /// Multipath maps in the kernel.
@@ -95,6 +137,17 @@ impl Ctx {
             self.log(3, p);
         }
         s.paths
+    }
+}
+
+impl Drop for Ctx {
+    /// Write the fake device mapper's state back for the next run.
+    fn drop(&mut self) {
+        if let Some((fake, file)) = &self.fake_dm {
+            if let Err(e) = fake.save_file(file) {
+                self.error(format!("cannot save the fake device mapper: {e}"));
+            }
+        }
     }
 }
 

@@ -113,7 +113,13 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
         return 1;
     }
     let mode = a.mode;
-    let ctx = Ctx::new(root, cfg, a);
+    let ctx = match Ctx::new(root, cfg, a) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
     let r = match mode {
         Mode::Create => crate::create::run(
             &ctx,

@@ -169,6 +169,28 @@ pub enum DmOp {
     TargetVersion,
 }
 
+impl DmOp {
+    pub const ALL: [DmOp; 12] = [
+        DmOp::List,
+        DmOp::Info,
+        DmOp::Table,
+        DmOp::Status,
+        DmOp::Create,
+        DmOp::Load,
+        DmOp::Suspend,
+        DmOp::Resume,
+        DmOp::Remove,
+        DmOp::Rename,
+        DmOp::Message,
+        DmOp::TargetVersion,
+    ];
+
+    /// The operation whose [`Display`](fmt::Display) name is `name`.
+    pub fn from_name(name: &str) -> Option<DmOp> {
+        DmOp::ALL.into_iter().find(|op| op.to_string() == name)
+    }
+}
+
 impl fmt::Display for DmOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -306,6 +328,84 @@ pub trait DeviceMapper: Send + Sync {
         single_multipath(name, self.status(name)?, "status")
     }
 }
+
+/// A boxed or shared device mapper is one too, so a tool can pick its
+/// backend at run time (`Box<dyn DeviceMapper>`) and keep a shared fake.
+macro_rules! delegate_device_mapper {
+    ($($wrapper:ident),*) => {$(
+        impl<T: DeviceMapper + ?Sized> DeviceMapper for $wrapper<T> {
+            fn list(&self) -> Result<Vec<DmListEntry>, DmError> {
+                (**self).list()
+            }
+            fn info(&self, name: &str) -> Result<Option<DmInfo>, DmError> {
+                (**self).info(name)
+            }
+            fn table(&self, name: &str) -> Result<Vec<DmTarget>, DmError> {
+                (**self).table(name)
+            }
+            fn status(&self, name: &str) -> Result<Vec<DmTarget>, DmError> {
+                (**self).status(name)
+            }
+            fn create(
+                &self,
+                name: &str,
+                table: &[DmTarget],
+                opts: &CreateOptions,
+            ) -> Result<DmInfo, DmError> {
+                (**self).create(name, table, opts)
+            }
+            fn load(&self, name: &str, table: &[DmTarget]) -> Result<(), DmError> {
+                (**self).load(name, table)
+            }
+            fn suspend(&self, name: &str, opts: SuspendOptions) -> Result<(), DmError> {
+                (**self).suspend(name, opts)
+            }
+            fn resume(&self, name: &str, opts: ResumeOptions) -> Result<(), DmError> {
+                (**self).resume(name, opts)
+            }
+            fn remove(&self, name: &str, opts: RemoveOptions) -> Result<(), DmError> {
+                (**self).remove(name, opts)
+            }
+            fn rename(&self, name: &str, new_name: &str, udev: UdevFlags) -> Result<(), DmError> {
+                (**self).rename(name, new_name, udev)
+            }
+            fn message(
+                &self,
+                name: &str,
+                sector: u64,
+                msg: &str,
+            ) -> Result<Option<String>, DmError> {
+                (**self).message(name, sector, msg)
+            }
+            fn target_version(&self, target: &str) -> Result<Option<[u32; 3]>, DmError> {
+                (**self).target_version(target)
+            }
+            fn event_nr(&self, name: &str) -> Result<u32, DmError> {
+                (**self).event_nr(name)
+            }
+            fn reload(
+                &self,
+                name: &str,
+                table: &[DmTarget],
+                opts: ResumeOptions,
+            ) -> Result<(), DmError> {
+                (**self).reload(name, table, opts)
+            }
+            fn find_by_uuid(&self, uuid: &str) -> Result<Option<DmInfo>, DmError> {
+                (**self).find_by_uuid(uuid)
+            }
+            fn multipath_table(&self, name: &str) -> Result<Option<TableLine>, DmError> {
+                (**self).multipath_table(name)
+            }
+            fn multipath_status(&self, name: &str) -> Result<Option<StatusLine>, DmError> {
+                (**self).multipath_status(name)
+            }
+        }
+    )*};
+}
+
+use std::sync::Arc;
+delegate_device_mapper!(Box, Arc);
 
 fn single_multipath<T: table::TargetParams>(
     name: &str,

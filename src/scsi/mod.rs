@@ -9,6 +9,7 @@
 //! against the bytes actually received and never index past them.
 
 mod fake;
+mod script;
 mod sgio;
 mod vpd;
 
@@ -16,6 +17,7 @@ mod vpd;
 pub(crate) mod tests;
 
 pub use fake::{standard_inquiry, FakeFailure, FakeScsi};
+pub use script::{rtpg_page, vpd83_page, vpd83_with_tpg};
 pub use sgio::SgIo;
 pub use vpd::{
     parse_rtpg, vpd83_relative_port, vpd83_target_port_group, AluaState, TargetPortGroup,

@@ -1,46 +1,7 @@
 use super::sgio::outcome;
 use super::*;
 
-/// A VPD 0x83 page with the given designators (type, value).
-pub(crate) fn vpd83(designators: &[(u8, &[u8])]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (kind, value) in designators {
-        body.extend_from_slice(&[0x61, 0x10 | kind, 0, value.len() as u8]);
-        body.extend_from_slice(value);
-    }
-    let mut page = vec![0, 0x83];
-    page.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    page.extend(body);
-    page
-}
-
-/// An NAA designator, a relative port and a target port group.
-pub(crate) fn vpd83_with_tpg(tpg: u16, port: u16) -> Vec<u8> {
-    let naa: &[u8] = &[
-        0x60, 0x0a, 0x09, 0x80, 0x38, 0x30, 0x36, 0x34, 0, 0, 0, 0, 0, 0, 0, 1,
-    ];
-    let [ph, pl] = port.to_be_bytes();
-    let [th, tl] = tpg.to_be_bytes();
-    vpd83(&[(3, naa), (4, &[0, 0, ph, pl]), (5, &[0, 0, th, tl])])
-}
-
-/// RTPG data: (state code, pref, id, ports).
-pub(crate) fn rtpg_data(groups: &[(u8, bool, u16, &[u16])]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (state, pref, id, ports) in groups {
-        body.push(state | if *pref { 0x80 } else { 0 });
-        body.push(0x8f);
-        body.extend_from_slice(&id.to_be_bytes());
-        body.extend_from_slice(&[0, 2, 0, ports.len() as u8]);
-        for p in *ports {
-            body.extend_from_slice(&[0, 0]);
-            body.extend_from_slice(&p.to_be_bytes());
-        }
-    }
-    let mut d = (body.len() as u32).to_be_bytes().to_vec();
-    d.extend(body);
-    d
-}
+pub(crate) use super::script::{rtpg_page as rtpg_data, vpd83_page as vpd83, vpd83_with_tpg};
 
 #[test]
 fn sense_fixed_and_descriptor() {
@@ -288,4 +249,34 @@ fn sgio_reports_open_and_ioctl_failures() {
     assert!(e.to_string().starts_with("sda: SG_IO failed: "), "{e}");
     let e = sg.data_in("sda", &[0u8; 17], 10, 1000).unwrap_err();
     assert!(e.to_string().contains("CDB of 17 bytes"), "{e}");
+}
+
+#[test]
+fn fake_scripted_from_json() {
+    let fake = FakeScsi::from_json(
+        r#"{
+            "sda": { "tpgs": 1, "tpg": 1,
+                     "rtpg": [ { "tpg": 1, "state": "active/optimized", "ports": [1] },
+                               { "tpg": 2, "state": "standby", "pref": true } ] },
+            "sdb": { "tur": "fail" }
+        }"#,
+    )
+    .unwrap();
+    assert_eq!(inquiry_tpgs(&fake, "sda", 1000).unwrap(), 1);
+    let page = inquiry_vpd(&fake, "sda", 0x83, 255, 1000).unwrap();
+    assert_eq!(vpd83_target_port_group(&page), Some(1));
+    assert!(fake
+        .no_data("sda", &[opcode::TEST_UNIT_READY, 0, 0, 0, 0, 0], 1000)
+        .is_ok());
+    assert!(matches!(
+        fake.no_data("sdb", &[opcode::TEST_UNIT_READY, 0, 0, 0, 0, 0], 1000),
+        Err(ScsiError::CheckCondition { .. })
+    ));
+    assert_eq!(inquiry_tpgs(&fake, "sdb", 1000).unwrap(), 0);
+    assert!(matches!(
+        inquiry_tpgs(&fake, "sdc", 1000),
+        Err(ScsiError::Open { .. })
+    ));
+    assert!(FakeScsi::from_json(r#"{"sda": {"tur": "maybe"}}"#).is_err());
+    assert!(FakeScsi::from_json(r#"{"sda": {"rtpg": [{"tpg": 1, "state": "x"}]}}"#).is_err());
 }

@@ -146,6 +146,8 @@ struct State {
     calls: Vec<DmCall>,
     faults: Vec<Fault>,
     targets: BTreeMap<String, [u32; 3]>,
+    /// Mutating calls of earlier runs, loaded from a state file.
+    journal: Vec<String>,
 }
 
 /// The in-memory device mapper. Maps get device numbers `253:<n>` in
@@ -177,6 +179,7 @@ impl FakeDm {
                 calls: Vec::new(),
                 faults: Vec::new(),
                 targets,
+                journal: Vec::new(),
             }),
         }
     }
@@ -336,6 +339,53 @@ fn parse_table_text(text: &str) -> Vec<DmTarget> {
         .collect()
 }
 
+/// The per-path status words of an idle path selector, as the kernel
+/// reports them: service-time its in-flight size and relative throughput,
+/// queue-length its in-flight count, round-robin none.
+fn selector_path_info(selector: &str) -> Vec<String> {
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+    match selector {
+        "service-time" => words(&["0", "1"]),
+        "queue-length" => words(&["0"]),
+        _ => Vec::new(),
+    }
+}
+
+/// A loaded table as the kernel reports it back: each path selector prints
+/// its own per-path arguments (service-time `<repeat_count>
+/// <relative_throughput>`, round-robin and queue-length `<repeat_count>`),
+/// whatever the loaded table gave.
+fn as_kernel_reports(table: &[DmTarget]) -> Vec<DmTarget> {
+    table
+        .iter()
+        .map(|t| {
+            let Some(mut mp) = (t.target_type == TARGET_TYPE)
+                .then(|| t.params.parse::<MultipathTable>().ok())
+                .flatten()
+            else {
+                return t.clone();
+            };
+            for g in &mut mp.groups {
+                let n = match g.selector.as_str() {
+                    "service-time" => 2,
+                    "round-robin" | "queue-length" => 1,
+                    _ => continue,
+                };
+                g.path_args = n;
+                for p in &mut g.paths {
+                    let repeat = p.args.first().cloned().unwrap_or_else(|| "1".into());
+                    let throughput = p.args.get(1).cloned().unwrap_or_else(|| "1".into());
+                    p.args = [repeat, throughput].into_iter().take(n as usize).collect();
+                }
+            }
+            DmTarget {
+                params: mp.to_string(),
+                ..t.clone()
+            }
+        })
+        .collect()
+}
+
 fn not_found(name: &str) -> DmError {
     DmError::NotFound { name: name.into() }
 }
@@ -427,15 +477,17 @@ impl FakeMap {
             .map(|(i, g)| {
                 let n = i as u32 + 1;
                 StatusGroup {
-                    state: if self.disabled_groups.contains(&n) {
-                        GroupState::Disabled
-                    } else if n == next_pg {
+                    // Like the kernel, no group is current until one is
+                    // switched to (the kernel: until the first I/O).
+                    state: if self.next_pg == Some(n) {
                         GroupState::Active
+                    } else if self.disabled_groups.contains(&n) {
+                        GroupState::Disabled
                     } else {
                         GroupState::Enabled
                     },
                     selector_info: vec![],
-                    path_info: 0,
+                    path_info: selector_path_info(&g.selector).len() as u32,
                     paths: g
                         .paths
                         .iter()
@@ -447,7 +499,7 @@ impl FakeMap {
                                 DmPathState::Active
                             },
                             fail_count: self.fail_counts.get(&p.dev).copied().unwrap_or(0),
-                            selector_info: vec![],
+                            selector_info: selector_path_info(&g.selector),
                         })
                         .collect(),
                 }
@@ -600,7 +652,7 @@ impl DeviceMapper for FakeDm {
         let m = FakeMap {
             uuid,
             dev,
-            live: table.to_vec(),
+            live: as_kernel_reports(table),
             read_only: opts.read_only,
             ..FakeMap::default()
         };
@@ -616,7 +668,7 @@ impl DeviceMapper for FakeDm {
         })?;
         let m = st.maps.get_mut(name).ok_or_else(|| not_found(name))?;
         check_table(name, DmOp::Load, table)?;
-        m.inactive = Some(table.to_vec());
+        m.inactive = Some(as_kernel_reports(table));
         Ok(())
     }
 
@@ -709,6 +761,8 @@ impl DeviceMapper for FakeDm {
         Ok(st.targets.get(target).copied())
     }
 }
+
+mod persist;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,9 @@
 use super::*;
 
 const TABLE: &str = "0 0 2 1 service-time 0 2 1 8:16 1 8:32 1 service-time 0 1 1 8:48 1";
+/// `TABLE` as the kernel reports it back: service-time's own path arguments.
+const KERNEL_TABLE: &str =
+    "0 0 2 1 service-time 0 2 2 8:16 1 1 8:32 1 1 service-time 0 1 2 8:48 1 1";
 
 fn mp(params: &str) -> Vec<DmTarget> {
     vec![DmTarget::multipath(2048, &params.parse().unwrap())]
@@ -39,11 +42,13 @@ fn create_list_info_table_status() {
     assert_eq!(dm.info("nope").unwrap(), None);
     let t = dm.multipath_table("mpatha").unwrap().unwrap();
     assert_eq!(t.length, 2048);
-    assert_eq!(t.params.to_string(), TABLE);
+    assert_eq!(t.params.to_string(), KERNEL_TABLE);
     let s = dm.multipath_status("mpatha").unwrap().unwrap();
     assert_eq!(
         s.params.to_string(),
-        "2 0 0 0 2 1 A 0 2 0 8:16 A 0 8:32 A 0 E 0 1 0 8:48 A 0"
+        // As the kernel reports a map no I/O went to yet: no group current,
+        // service-time's idle path info `0 1`.
+        "2 0 0 0 2 1 E 0 2 2 8:16 A 0 0 1 8:32 A 0 0 1 E 0 1 2 8:48 A 0 0 1"
     );
     assert_eq!(
         dm.find_by_uuid("mpath-3600b").unwrap().unwrap().name,
@@ -107,7 +112,7 @@ fn reload_swaps_tables_and_bumps_events() {
             .unwrap()
             .params
             .to_string(),
-        TABLE
+        KERNEL_TABLE
     );
     dm.resume("mpatha", ResumeOptions::default()).unwrap();
     assert_eq!(
@@ -342,4 +347,57 @@ fn usable_across_threads() {
     }
     assert_eq!(dm.map_names().len(), 4);
     let _: &dyn DeviceMapper = &*dm;
+}
+
+#[test]
+fn state_round_trips_through_json() {
+    let dm = FakeDm::new();
+    create(&dm, "mpatha", "3600a");
+    create(&dm, "mpathb", "3600b");
+    dm.remove("mpatha", RemoveOptions::default()).unwrap();
+    dm.set_open_count("mpathb", 1);
+    dm.message("mpathb", 0, "fail_path 8:32").unwrap();
+    dm.fail_times(Some("mpathc"), DmOp::Create, 5, 1);
+    let json = dm.to_json();
+
+    let again = FakeDm::from_json(&json).unwrap();
+    assert_eq!(again.map_names(), ["mpathb"]);
+    let info = again.info("mpathb").unwrap().unwrap();
+    assert_eq!((info.dev.minor, info.open_count), (1, 1));
+    assert_eq!(info.uuid, "mpath-3600b");
+    assert_eq!(
+        again
+            .multipath_table("mpathb")
+            .unwrap()
+            .unwrap()
+            .params
+            .to_string(),
+        KERNEL_TABLE
+    );
+    let s = again.multipath_status("mpathb").unwrap().unwrap().params;
+    assert_eq!(
+        s.path(&DevRef::devt(8, 32)).unwrap().state,
+        DmPathState::Failed
+    );
+    // The fault is still armed, and new maps get fresh minors.
+    let t = [DmTarget {
+        start: 0,
+        length: 2048,
+        target_type: "multipath".into(),
+        params: TABLE.into(),
+    }];
+    assert!(again
+        .create("mpathc", &t, &CreateOptions::default())
+        .is_err());
+    let info = again
+        .create("mpathc", &t, &CreateOptions::default())
+        .unwrap();
+    assert_eq!(info.dev.minor, 2);
+    // The journal keeps the earlier run's calls.
+    let json = again.to_json();
+    assert!(json.contains("\"create mpatha\""), "{json}");
+    assert!(json.contains("\"remove mpatha\""), "{json}");
+    assert!(json.contains("\"create mpathc\""), "{json}");
+    assert!(FakeDm::from_json("{\"bogus\": 1}").is_err());
+    assert!(FakeDm::from_json("").unwrap().map_names().is_empty());
 }

@@ -1,0 +1,312 @@
+//! The modes of `multipath` end to end on a generated sysfs tree, the fake
+//! device mapper and the fake SCSI transport (no root needed). Expected
+//! output is the reference's (multipath-tools 0.15.1 on a `scsi_debug` LUN
+//! seen through two hosts, ALUA prios 50/10; see tests/vm).
+
+mod common;
+use common::*;
+
+const CREATED: &str = "\
+create: mpatha (1Linux_scsi_debug_2000) undef Linux,scsi_debug
+size=64M features='0' hwhandler='1 alua' wp=undef
+|-+- policy='service-time 0' prio=50 status=undef
+| `- 0:0:0:0 sda 8:0  undef ready running
+`-+- policy='service-time 0' prio=10 status=undef
+  `- 1:0:0:0 sdb 8:16 undef ready running
+";
+
+const LONG: &str = "\
+mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug
+size=64M features='0' hwhandler='1 alua' wp=rw
+|-+- policy='service-time 0' prio=50 status=enabled
+| `- 0:0:0:0 sda 8:0  active ready running
+`-+- policy='service-time 0' prio=10 status=enabled
+  `- 1:0:0:0 sdb 8:16 active ready running
+";
+
+const SHORT: &str = "\
+mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug
+size=64M features='0' hwhandler='1 alua' wp=rw
+|-+- policy='service-time 0' prio=0 status=enabled
+| `- 0:0:0:0 sda 8:0  active undef running
+`-+- policy='service-time 0' prio=0 status=enabled
+  `- 1:0:0:0 sdb 8:16 active undef running
+";
+
+const TABLE: &str =
+    "0 131072 multipath 0 1 alua 2 1 service-time 0 1 2 8:0 1 1 service-time 0 1 2 8:16 1 1";
+
+#[track_caller]
+fn ok(r: &Run, stdout: &str) {
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, stdout),
+        "stderr: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn create_list_and_create_again() {
+    let san = San::new(2, 1, FRIENDLY);
+    ok(&san.run(&[]), CREATED);
+    assert_eq!(
+        san.maps(),
+        [(
+            "mpatha".to_string(),
+            "mpath-1Linux_scsi_debug_2000".to_string(),
+            TABLE.to_string()
+        )]
+    );
+    assert!(san
+        .read("/etc/multipath/bindings")
+        .ends_with("#\nmpatha 1Linux_scsi_debug_2000\n"));
+    assert!(san
+        .read("/etc/multipath/wwids")
+        .ends_with("# Valid WWIDs:\n/1Linux_scsi_debug_2000/\n"));
+    ok(&san.run(&["-ll"]), LONG);
+    ok(&san.run(&["-l"]), SHORT);
+    ok(&san.run(&["-v1", "-l"]), "mpatha\n");
+    ok(&san.run(&["-ll", "sda"]), LONG);
+    ok(&san.run(&["-ll", "mpatha"]), LONG);
+
+    // Nothing to do the second time.
+    ok(&san.run(&[]), "");
+    assert_eq!(san.dm_calls(), ["create mpatha"]);
+    let r = san.run(&["-d"]);
+    ok(&r, "");
+}
+
+#[test]
+fn dry_run_prints_without_a_verb_and_creates_nothing() {
+    let san = San::new(2, 1, FRIENDLY);
+    ok(&san.run(&[]), CREATED);
+    ok(&san.run(&["-f", "mpatha"]), "");
+    // The binding stays; a dry run uses it and changes nothing.
+    ok(
+        &san.run(&["-d"]),
+        &CREATED.replacen("create: mpatha", ": mpatha", 1),
+    );
+    assert!(san.maps().is_empty());
+    assert_eq!(san.dm_calls(), ["create mpatha", "remove mpatha"]);
+}
+
+#[test]
+fn flush_one_unknown_open_and_all() {
+    let san = San::new(2, 1, FRIENDLY);
+    ok(&san.run(&[]), CREATED);
+    ok(&san.run(&["-f", "mpatha"]), "");
+    assert!(san.maps().is_empty());
+
+    let r = san.run(&["-f", "nosuchmap"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert_eq!(r.stderr, "nosuchmap is not a multipath device\n");
+
+    ok(&san.run(&[]), CREATED);
+    san.edit_dm(|v| v["maps"][0]["open_count"] = 1.into());
+    let r = san.run(&["-f", "mpatha"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(san.maps().len(), 1);
+    san.edit_dm(|v| v["maps"][0]["open_count"] = 0.into());
+
+    ok(&san.run(&["-F"]), "");
+    assert!(san.maps().is_empty());
+    assert_eq!(
+        san.dm_calls(),
+        [
+            "create mpatha",
+            "remove mpatha",
+            "create mpatha",
+            "remove mpatha"
+        ]
+    );
+}
+
+#[test]
+fn valid_path_under_strict() {
+    let san = San::new(2, 1, "defaults {\n\tfind_multipaths strict\n}\n");
+    let r = san.run(&["-c", "/dev/sda"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (1, "DM_MULTIPATH_DEVICE_PATH=\"0\"\n"),
+        "{}",
+        r.stderr
+    );
+    // Strict: an unknown WWID gets no map.
+    ok(&san.run(&[]), "");
+    assert!(san.maps().is_empty());
+
+    ok(
+        &san.run(&["-a", "/dev/sda"]),
+        "wwid '1Linux_scsi_debug_2000' added\n",
+    );
+    ok(
+        &san.run(&["-c", "/dev/sda"]),
+        "DM_MULTIPATH_DEVICE_PATH=\"1\"\n",
+    );
+    // Without friendly names the map is named by its WWID.
+    ok(
+        &san.run(&[]),
+        &CREATED.replacen(
+            "mpatha (1Linux_scsi_debug_2000)",
+            "1Linux_scsi_debug_2000",
+            1,
+        ),
+    );
+    ok(
+        &san.run(&["-w", "/dev/sda"]),
+        "wwid '1Linux_scsi_debug_2000' removed\n",
+    );
+    ok(
+        &san.run(&["-w", "/dev/sda"]),
+        "wwid '1Linux_scsi_debug_2000' not in wwids file\n",
+    );
+    ok(&san.run(&["-W"]), "successfully reset wwids\n");
+    assert!(san
+        .read("/etc/multipath/wwids")
+        .ends_with("# Valid WWIDs:\n/1Linux_scsi_debug_2000/\n"));
+}
+
+#[test]
+fn forced_multibus_policy() {
+    let san = San::new(2, 1, FRIENDLY);
+    let r = san.run(&["-p", "multibus"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "\
+create: mpatha (1Linux_scsi_debug_2000) undef Linux,scsi_debug
+size=64M features='0' hwhandler='1 alua' wp=undef
+`-+- policy='service-time 0' prio=30 status=undef
+  |- 0:0:0:0 sda 8:0  undef ready running
+  `- 1:0:0:0 sdb 8:16 undef ready running
+"
+    );
+    assert_eq!(
+        san.maps()[0].2,
+        "0 131072 multipath 0 1 alua 1 1 service-time 0 2 2 8:0 1 1 8:16 1 1"
+    );
+}
+
+#[test]
+fn blacklisted_path_is_left_out() {
+    let san = San::new(
+        2,
+        1,
+        "defaults {\n\tuser_friendly_names yes\n\tfind_multipaths off\n}\nblacklist {\n\tdevnode \"sdb\"\n}\n",
+    );
+    let r = san.run(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "\
+create: mpatha (1Linux_scsi_debug_2000) undef Linux,scsi_debug
+size=64M features='0' hwhandler='1 alua' wp=undef
+`-+- policy='service-time 0' prio=50 status=undef
+  `- 0:0:0:0 sda 8:0 undef ready running
+"
+    );
+    assert_eq!(
+        san.maps()[0].2,
+        "0 131072 multipath 0 1 alua 1 1 service-time 0 1 2 8:0 1 1"
+    );
+}
+
+#[test]
+fn three_luns_in_sysfs_path_order() {
+    let san = San::new(2, 3, FRIENDLY);
+    let r = san.run(&["-v1"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "mpatha\nmpathb\nmpathc\n"),
+        "{}",
+        r.stderr
+    );
+    let maps = san.maps();
+    let got: Vec<(&str, &str)> = maps
+        .iter()
+        .map(|(n, u, _)| (n.as_str(), u.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("mpatha", "mpath-1Linux_scsi_debug_2000"),
+            ("mpathb", "mpath-1Linux_scsi_debug_2001"),
+            ("mpathc", "mpath-1Linux_scsi_debug_2002"),
+        ]
+    );
+    // LUN 1 is sdb through host 0 and sde through host 1.
+    assert!(maps[1].2.ends_with("8:16 1 1 service-time 0 1 2 8:64 1 1"));
+    ok(&san.run(&["-v1", "-l"]), "mpatha\nmpathb\nmpathc\n");
+    let r = san.run(&["-ll", "mpathb"]);
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .starts_with("mpathb (1Linux_scsi_debug_2001) dm-1 Linux,scsi_debug\n"));
+    assert!(r.stdout.contains("0:0:0:1 sdb 8:16 "), "{}", r.stdout);
+    assert!(r.stdout.contains("1:0:0:1 sde 8:64 "), "{}", r.stdout);
+}
+
+#[test]
+fn create_failure_marks_the_wwid_and_goes_on() {
+    let san = San::new(2, 3, FRIENDLY);
+    san.edit_dm(|v| {
+        v["faults"] = serde_json::json!([{ "map": "mpathb", "op": "create", "errno": 5 }])
+    });
+    let r = san.run(&["-v1"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (1, "mpatha\nmpathc\n"),
+        "{}",
+        r.stderr
+    );
+    let names: Vec<String> = san.maps().into_iter().map(|m| m.0).collect();
+    assert_eq!(names, ["mpatha", "mpathc"]);
+    assert!(san
+        .root()
+        .join("run/multipath/failed_wwids/1Linux_scsi_debug_2001")
+        .exists());
+    assert!(!san.read("/etc/multipath/wwids").contains("2001"));
+}
+
+#[test]
+fn invalid_device_argument() {
+    let san = San::new(2, 1, FRIENDLY);
+    let r = san.run(&["/dev/nosuchdevice"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert_eq!(r.stderr, "'/dev/nosuchdevice' is not a valid argument\n");
+    assert!(san.maps().is_empty());
+}
+
+#[test]
+fn dump_local_config() {
+    let san = San::new(2, 1, FRIENDLY);
+    let r = san.run(&["-T"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("defaults {\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("\n\tuser_friendly_names \"yes\"\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("\n\tfind_multipaths \"off\"\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn fakes_need_a_fixture_root() {
+    // Without MPATH_SYSROOT the fake variables are ignored: this run would
+    // need the kernel (and root), so it must not find the fake's map.
+    let san = San::new(2, 1, FRIENDLY);
+    ok(&san.run(&[]), CREATED);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_multipath"))
+        .args(["-v1", "-l"])
+        .env_remove("MPATH_SYSROOT")
+        .env("MPATH_FAKE_DM", san.dm_file())
+        .output()
+        .unwrap();
+    assert_ne!(String::from_utf8_lossy(&o.stdout), "mpatha\n");
+}
