@@ -72,10 +72,22 @@ const PROTOCOL_KEYWORDS: &[&str] = &["fast_io_fail_tmo", "dev_loss_tmo", "eh_dea
 const MULTIPATHS_AND_DEFAULTS_ONLY: &[&str] = &["mode", "uid", "gid", "reservation_key"];
 
 fn regex_matches(pattern: &str, text: &str) -> bool {
-    // Upstream compiles POSIX EREs; an invalid one never matches.
-    Regex::new(pattern)
-        .map(|r| r.is_match(text))
-        .unwrap_or(false)
+    // Upstream compiles POSIX EREs; an invalid one never matches. Compiled
+    // patterns are kept per thread: resolution asks the same few hundred
+    // hardware-table patterns for every keyword of every path.
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<Regex>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if !c.contains_key(pattern) {
+            c.insert(pattern.to_string(), Regex::new(pattern).ok());
+        }
+        c.get(pattern)
+            .and_then(|r| r.as_ref())
+            .is_some_and(|r| r.is_match(text))
+    })
 }
 
 impl Config {

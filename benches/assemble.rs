@@ -1,0 +1,167 @@
+//! Discovery + assembly benchmark (issue 4, simulated): a generated sysfs and
+//! udev tree of 4,096 and 16,384 paths (4 paths per LUN, ALUA states in
+//! sysfs), then discovery, blacklist, grouping by WWID, path facts (checker
+//! and prioritizer selected, sysfs priorities), assembly and the dm table line
+//! of every map, on one thread. The SCSI transport is the scripted fake (no
+//! device answers), so this measures our code, not I/O.
+//!
+//! There is no reference measurement: the C tools cannot run on a fake tree.
+//! Each size prints its time against the issue's target (0.5 s at 4,096 paths,
+//! 2 s at 16,384) and the process's peak RSS against 64 MB.
+//!
+//! Run: `cargo bench --bench assemble`.
+
+use mpath::assemble::{self, AssembleOpts, Gather, Probe};
+use mpath::configure;
+use mpath::filter::{Candidate, Filter};
+use mpath::scsi::FakeScsi;
+use mpath::{Config, SysRoot};
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::time::Instant;
+
+/// `hosts` x `luns` paths like scsi_debug: host h sees every LUN.
+fn generate(root: &Path, hosts: u32, luns: u32) {
+    fs::create_dir_all(root.join("sys/block")).unwrap();
+    fs::create_dir_all(root.join("run/udev/data")).unwrap();
+    let mut disk = 0u32;
+    for h in 0..hosts {
+        for l in 0..luns {
+            let name = disk_name(disk);
+            let hcil = format!("{h}:0:0:{l}");
+            let rel = format!("devices/platform/host{h}/target{h}:0:0/{hcil}");
+            let sdev = root.join("sys").join(&rel);
+            let blk = sdev.join(format!("block/{name}"));
+            fs::create_dir_all(&blk).unwrap();
+            let (maj, min) = (8 + (disk / 16) % 4000, (disk % 16) * 16);
+            fs::write(blk.join("dev"), format!("{maj}:{min}\n")).unwrap();
+            fs::write(blk.join("size"), "131072\n").unwrap();
+            symlink(format!("../../../{hcil}"), blk.join("device")).unwrap();
+            for (a, v) in [
+                ("vendor", "LIO-ORG "),
+                ("model", "disk            "),
+                ("rev", "4.0 "),
+                ("state", "running"),
+                (
+                    "access_state",
+                    if h % 2 == 0 {
+                        "active/optimized"
+                    } else {
+                        "active/non-optimized"
+                    },
+                ),
+                ("preferred_path", "0"),
+                ("dh_state", "alua"),
+            ] {
+                fs::write(sdev.join(a), format!("{v}\n")).unwrap();
+            }
+            symlink(
+                format!("../{rel}/block/{name}"),
+                root.join(format!("sys/block/{name}")),
+            )
+            .unwrap();
+            fs::write(
+                root.join(format!("run/udev/data/b{maj}:{min}")),
+                format!(
+                    "E:ID_SERIAL=36001405{l:024x}\nE:ID_WWN=0x6001405{l:024x}\nE:DEVTYPE=disk\n"
+                ),
+            )
+            .unwrap();
+            disk += 1;
+        }
+    }
+}
+
+fn disk_name(mut n: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'a' + (n % 26) as u8);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    s.reverse();
+    format!("sd{}", String::from_utf8(s).unwrap())
+}
+
+fn peak_rss_mb() -> f64 {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn run(paths: u32, target_s: f64) {
+    let t = tempfile::tempdir().unwrap();
+    generate(t.path(), 4, paths / 4);
+    let root = SysRoot::new(t.path());
+    let cfg = Config::from_str_with(
+        "/etc/multipath.conf",
+        "defaults {\n\tfind_multipaths off\n}\n",
+    );
+    let scsi = FakeScsi::new();
+    let probe = Probe {
+        root: &root,
+        scsi: &scsi,
+    };
+    let start = Instant::now();
+    let scan = configure::discover(&cfg, &root);
+    let filter = Filter::new(&cfg);
+    let kept: Vec<_> = scan
+        .paths
+        .into_iter()
+        .filter(|p| {
+            !filter
+                .path(&Candidate::new(p, &p.udev, "ID_SERIAL"))
+                .is_blacklisted()
+        })
+        .collect();
+    let npaths = kept.len();
+    let t_scan = start.elapsed().as_secs_f64();
+    let mut bytes = 0usize;
+    let mut maps = 0usize;
+    for (wwid, group) in configure::coalesce(kept) {
+        let mut log = Vec::new();
+        let facts = group
+            .into_iter()
+            .map(|p| {
+                let mut f = assemble::gather(&cfg, p, &probe, Gather::Select, &mut log);
+                // The fake transport answers nothing: take the sysfs priority
+                // as the prioritizer would on a live path.
+                f.state = mpath::checker::PathState::Up;
+                f.prio = mpath::prio::get_prio(
+                    "sysfs",
+                    "",
+                    &f.dev,
+                    &mpath::prio::PrioEnv {
+                        root: &root,
+                        scsi: &scsi,
+                        timeout_ms: 1000,
+                    },
+                );
+                f
+            })
+            .collect();
+        let plan = assemble::assemble(&cfg, &wwid, facts, &AssembleOpts::default());
+        bytes += plan.table.to_string().len();
+        maps += 1;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let rss = peak_rss_mb();
+    println!(
+        "{npaths:>6} paths, {maps:>5} maps: {secs:.3} s (discovery+blacklist {t_scan:.3} s; target {target_s} s, ratio {:.2}), table bytes {bytes}, peak RSS {rss:.1} MB (target 64 MB, ratio {:.2})",
+        secs / target_s,
+        rss / 64.0
+    );
+}
+
+fn main() {
+    run(4096, 0.5);
+    run(16384, 2.0);
+}
