@@ -110,7 +110,10 @@ fn usage_and_bad_arguments() {
     let o = multipath(t.path(), &["-p", "roundrobin"]);
     assert_eq!(o.status.code(), Some(1));
     // The reference prints this one on stdout (usage follows on stderr).
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "'roundrobin' is not a valid policy\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "'roundrobin' is not a valid policy\n"
+    );
     let o = multipath(t.path(), &["-v"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).starts_with("Missing option argument\n"));
