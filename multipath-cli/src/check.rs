@@ -48,10 +48,7 @@ fn decide(ctx: &Ctx, arg: &str, udev: bool) -> Res<(Validity, Option<String>)> {
             return Err(Fail);
         }
     };
-    let live = match ctx.dm() {
-        Ok(dm) => ctx.live(&dm).unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
+    let live = ctx.live_or_empty();
     let multipathed = live.iter().any(|m| {
         m.table
             .as_ref()
@@ -65,9 +62,7 @@ fn decide(ctx: &Ctx, arg: &str, udev: bool) -> Res<(Validity, Option<String>)> {
     let sibling_paths = paths
         .iter()
         .filter(|q| {
-            q.wwid == p.wwid
-                && q.dev != p.dev
-                && !filter::devnode(&ctx.cfg, &q.dev).is_blacklisted()
+            q.wwid == p.wwid && q.dev != p.dev && !ctx.filter.devnode(&q.dev).is_blacklisted()
         })
         .count();
     let holders = std::fs::read_dir(ctx.root.join(format!("/sys/block/{}/holders", p.dev)))

@@ -89,7 +89,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             continue;
         }
         let lm = live.iter().find(|m| m.wwid == wwid);
-        if !gate::wants_map(ctx, &wwid, &group, lm.is_some(), &wwids, &failed) {
+        if !gate::wants_map(ctx, &wwid, group.len(), lm.is_some(), &wwids) {
             ctx.log(3, format!("{wwid}: not multipathed (find_multipaths)"));
             continue;
         }
@@ -204,7 +204,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
                 out.push('\n');
             }
             _ => {
-                let topo = configure::plan_topology(&plan, &name, None);
+                let topo = configure::plan_topology(&plan, &name);
                 // A dry run names no action: the reference prints ": mpatha ...".
                 let verb = if o.dry_run { Some("") } else { action.verb() };
                 out.push_str(&topo.render(verb));

@@ -131,6 +131,15 @@ impl Ctx {
         })
     }
 
+    /// Multipath maps in the kernel for modes that also work without
+    /// device-mapper (`-a`, `-w`, `-c`, `-T`): none when it cannot be asked
+    /// (the reason has been printed).
+    pub fn live_or_empty(&self) -> Vec<LiveMap> {
+        self.dm()
+            .and_then(|dm| self.live(dm.as_ref()))
+            .unwrap_or_default()
+    }
+
     pub fn scan(&self) -> Vec<PathDev> {
         let s = mpath::configure::discover(&self.cfg, &self.root);
         for p in &s.problems {

@@ -10,10 +10,7 @@ use mpath::config::dump;
 
 pub fn run(ctx: &Ctx) -> Res {
     let paths = ctx.scan();
-    let live = match ctx.dm() {
-        Ok(dm) => ctx.live(&dm).unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
+    let live = ctx.live_or_empty();
     let mut c = ctx.cfg.clone();
     let matched: Vec<Vec<&Attrs>> = paths
         .iter()

@@ -2,10 +2,9 @@
 //! with the facts this command gathers.
 
 use crate::ctx::Ctx;
-use mpath::assemble::path_info;
 use mpath::configure::setting;
 use mpath::discovery::PathDev;
-use mpath::files::wwids::{FailedWwids, WwidsFile};
+use mpath::files::wwids::WwidsFile;
 use mpath::filter::{self, Candidate, CreateInput, FindMode};
 
 /// The udev property the path's WWID comes from.
@@ -34,20 +33,11 @@ pub fn find_mode(ctx: &Ctx) -> FindMode {
 }
 
 /// Whether plain `multipath` builds a map for `wwid` with `npaths` usable paths.
-pub fn wants_map(
-    ctx: &Ctx,
-    wwid: &str,
-    paths: &[PathDev],
-    has_map: bool,
-    wwids: &WwidsFile,
-    failed: &FailedWwids,
-) -> bool {
-    let _ = failed;
-    let _ = paths.first().map(path_info);
+pub fn wants_map(ctx: &Ctx, wwid: &str, npaths: usize, has_map: bool, wwids: &WwidsFile) -> bool {
     filter::should_create(&CreateInput {
         mode: find_mode(ctx),
         wwid,
-        paths: paths.len(),
+        paths: npaths,
         in_wwids_file: !ctx.args.ignore_wwids && wwids.contains(wwid),
         has_map,
         device_given: ctx.args.device.is_some(),

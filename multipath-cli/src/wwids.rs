@@ -17,10 +17,7 @@ fn wwid_of(ctx: &Ctx) -> Res<String> {
         return Err(Fail);
     };
     let paths = ctx.scan();
-    let live = match ctx.dm() {
-        Ok(dm) => ctx.live(&dm).unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
+    let live = ctx.live_or_empty();
     match resolve(&arg, &paths, &live) {
         Some(Target::Path(p)) if !p.wwid.is_empty() => Ok(p.wwid),
         Some(Target::Wwid(w)) => Ok(w),

@@ -27,13 +27,7 @@ pub enum Gather {
 }
 
 fn word(cfg: &Config, name: &str, d: &PathDev) -> Option<(String, Origin)> {
-    cfg.resolve(name, &path_info(d)).and_then(|(v, o)| {
-        let s = match v.as_int() {
-            Some(i) => i.to_string(),
-            None => v.as_str()?.to_string(),
-        };
-        Some((s, o))
-    })
+    cfg.resolve_text(name, &path_info(d))
 }
 
 /// The checker timeout in ms: `checker_timeout`, else the SCSI device's

@@ -179,13 +179,7 @@ impl MapPlan {
 }
 
 fn word(cfg: &Config, name: &str, p: &PathInfo<'_>) -> Option<(String, Origin)> {
-    cfg.resolve(name, p).and_then(|(v, o)| {
-        let s = match v.as_int() {
-            Some(i) => i.to_string(),
-            None => v.as_str()?.to_string(),
-        };
-        Some((s, o))
-    })
+    cfg.resolve_text(name, p)
 }
 
 fn yes(cfg: &Config, name: &str, p: &PathInfo<'_>) -> bool {

@@ -115,6 +115,17 @@ impl Config {
             .find(|m| m.get_str("wwid") == Some(wwid))
     }
 
+    /// [`Config::resolve`] with the value as text (integers in decimal).
+    pub fn resolve_text(&self, name: &str, p: &PathInfo<'_>) -> Option<(String, Origin)> {
+        self.resolve(name, p).and_then(|(v, o)| {
+            let s = match v.as_int() {
+                Some(i) => i.to_string(),
+                None => v.as_str()?.to_string(),
+            };
+            Some((s, o))
+        })
+    }
+
     /// The value of keyword `name` for path `p`, and where it came from.
     pub fn resolve(&self, name: &str, p: &PathInfo<'_>) -> Option<(Value, Origin)> {
         if !NOT_IN_MULTIPATHS.contains(&name) {

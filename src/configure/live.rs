@@ -117,13 +117,7 @@ pub fn live_topology(
             }
         }
         let (prio, _) = assemble::group_prio(&facts.iter().collect::<Vec<_>>());
-        let mut selector = g.selector.clone();
-        selector.push(' ');
-        selector.push_str(&g.selector_args.len().to_string());
-        for a in &g.selector_args {
-            selector.push(' ');
-            selector.push_str(a);
-        }
+        let selector = format!("{} {}", g.selector, assemble::counted(&g.selector_args));
         topo.groups.push(TopoGroup {
             selector,
             prio,

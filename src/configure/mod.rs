@@ -14,7 +14,7 @@ pub use naming::{select_alias, AliasChoice};
 use crate::assemble::{path_info, MapPlan};
 use crate::config::Config;
 use crate::discovery::{self, PathDev, Scan};
-use crate::dm::{DmInfo, MultipathTable};
+use crate::dm::MultipathTable;
 use crate::print::{TopoGroup, TopoMap, TopoPath};
 use crate::sysroot::SysRoot;
 
@@ -105,8 +105,7 @@ pub fn select_action(
 
 /// The topology of a planned map (what `multipath` prints after creating
 /// or reloading it): kernel-side fields are `undef`.
-pub fn plan_topology(plan: &MapPlan, name: &str, info: Option<&DmInfo>) -> TopoMap {
-    let _ = info;
+pub fn plan_topology(plan: &MapPlan, name: &str) -> TopoMap {
     TopoMap {
         name: name.to_string(),
         wwid: plan.wwid.clone(),
@@ -150,11 +149,7 @@ pub fn features_of(t: &MultipathTable) -> String {
 
 /// Resolve a keyword for a WWID's first path as a plain string.
 pub fn setting(cfg: &Config, name: &str, first: &PathDev) -> Option<String> {
-    cfg.resolve(name, &path_info(first))
-        .and_then(|(v, _)| match v.as_int() {
-            Some(i) => Some(i.to_string()),
-            None => v.as_str().map(str::to_string),
-        })
+    cfg.resolve_text(name, &path_info(first)).map(|(v, _)| v)
 }
 
 #[cfg(test)]
