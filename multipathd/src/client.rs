@@ -1,0 +1,1 @@
+//! Clients of the control socket: one-shot commands and the interactive shell.

@@ -1,0 +1,1 @@
+//! The control socket: where it lives and how messages are framed.
