@@ -5,8 +5,11 @@
 //!
 //! Printing and exit codes stay in the binaries; this module returns values.
 
+mod apply;
 mod live;
 mod naming;
+
+pub use apply::{apply, trigger_change, ApplyEnv, RELOAD};
 
 pub use live::{live_maps, live_topology, LiveMap};
 pub use naming::{select_alias, AliasChoice};

@@ -140,7 +140,10 @@ impl San {
 
     /// Run `multipath args` on this root and the fakes.
     pub fn run(&self, args: &[&str]) -> Run {
-        let o = Command::new(env!("CARGO_BIN_EXE_multipath"))
+        // option_env: the module is shared with the multipathd tests, which
+        // have no multipath binary (and do not call this).
+        let bin = option_env!("CARGO_BIN_EXE_multipath").unwrap_or("multipath");
+        let o = Command::new(bin)
             .args(args)
             .env("MPATH_SYSROOT", self.root())
             .env("MPATH_FAKE_DM", self.dm_file())

@@ -1,0 +1,917 @@
+//! The owner's work on maps: configure (startup and reconfigure), adopting
+//! kernel maps, keeping the model in step with the kernel, and the path
+//! policies (fail/reinstate, regroup on priority changes, failback,
+//! no_path_retry), plus paths coming and going.
+
+use super::owner::{MapExtra, Owner, PathExtra};
+use super::uevent::{Action as UAction, Uevent};
+use crate::model::{Failback, Group, InitState, Map, MapStats, Path, Queueing};
+use mpath::assemble::{self, AssembleOpts, Gather, PathFacts, PgPolicy};
+use mpath::checker::PathState;
+use mpath::configure::{self, ApplyEnv};
+use mpath::discovery::{self, PathDev};
+use mpath::dm::{DmPathState, RemoveOptions, StatusLine, TableLine};
+use mpath::files::bindings::Bindings;
+use mpath::files::wwids::{FailedWwids, WwidsFile};
+use mpath::filter::{self, Candidate, CreateInput, FindMode};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The udev property a path's WWID comes from.
+fn uid_attribute(env: &super::Env, vendor: &str, product: &str) -> String {
+    let pi = mpath::config::resolve::PathInfo {
+        vendor,
+        product,
+        ..Default::default()
+    };
+    env.cfg
+        .resolve("uid_attribute", &pi)
+        .and_then(|(v, _)| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "ID_SERIAL".into())
+}
+
+fn failback_of(v: Option<String>) -> Failback {
+    match v.as_deref() {
+        Some("immediate") => Failback::Immediate,
+        Some("followover") => Failback::Followover,
+        Some("manual") => Failback::Manual,
+        Some(n) => n.parse().map(Failback::Deferred).unwrap_or(Failback::Undef),
+        None => Failback::Undef,
+    }
+}
+
+fn queueing_of(v: Option<String>) -> Queueing {
+    match v.as_deref() {
+        Some("queue") => Queueing::Queue,
+        Some("fail") => Queueing::Fail,
+        Some(n) => match n.parse::<u32>() {
+            Ok(0) => Queueing::Fail,
+            Ok(n) => Queueing::Retries(n),
+            Err(_) => Queueing::Unset,
+        },
+        None => Queueing::Unset,
+    }
+}
+
+impl Owner {
+    fn is_blacklisted(&self, p: &PathDev) -> bool {
+        let uid = uid_attribute(&self.env, &p.vendor, &p.product);
+        let v = self.env.filter.path(&Candidate::new(p, &p.udev, &uid));
+        if let Some(m) = v.log_message(&p.dev) {
+            tracing::debug!("{m}");
+        }
+        v.is_blacklisted()
+    }
+
+    fn new_path(&self, f: &PathFacts, map: Option<String>) -> Path {
+        Path {
+            dev: Arc::new(f.dev.clone()),
+            checker: f.checker.clone(),
+            chk: f.state,
+            prio: f.prio,
+            prio_name: f.prio_name.clone(),
+            prio_args: f.prio_args.clone(),
+            tpg: f.tpg,
+            dm: None,
+            fail_count: 0,
+            map,
+            interval: self.polling_interval(),
+            next_check: Instant::now(),
+            admin_failed: false,
+            pending: false,
+            init: InitState::Ok,
+            marginal: false,
+        }
+    }
+
+    fn remember_facts(&mut self, f: &PathFacts) {
+        let timeout_ms = self
+            .env
+            .cfg
+            .resolve_text("checker_timeout", &f.info())
+            .and_then(|(v, _)| v.parse::<u32>().ok())
+            .filter(|v| *v > 0)
+            .or_else(|| {
+                std::fs::read_to_string(
+                    self.env
+                        .root
+                        .join(format!("/sys/block/{}/device/timeout", f.dev.dev)),
+                )
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+            })
+            .unwrap_or(30)
+            .saturating_mul(1000);
+        self.paths_extra.insert(
+            f.dev.dev_t.clone(),
+            PathExtra {
+                tpgs: f.tpgs,
+                timeout_ms,
+            },
+        );
+    }
+
+    /// The facts of a known path, for assembly.
+    fn facts_of(&self, p: &Path) -> PathFacts {
+        PathFacts {
+            dev: (*p.dev).clone(),
+            checker: p.checker.clone(),
+            state: p.chk,
+            prio_name: p.prio_name.clone(),
+            prio_args: p.prio_args.clone(),
+            prio: p.prio,
+            tpgs: self.paths_extra.get(&p.dev.dev_t).map_or(0, |e| e.tpgs),
+            tpg: p.tpg,
+        }
+    }
+
+    /// Discover every path, group by WWID, create or reload what should be,
+    /// adopt the kernel's maps. With `reload_all`, every map is reloaded.
+    pub fn configure(&mut self, reload_all: bool) {
+        let env = Arc::clone(&self.env);
+        let scan = configure::discover(&env.cfg, &env.root);
+        for p in &scan.problems {
+            tracing::warn!("{p}");
+        }
+        let live = match configure::live_maps(env.dm.as_ref()) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!("cannot list multipath maps: {e}");
+                Vec::new()
+            }
+        };
+        let devs: Vec<PathDev> = scan
+            .paths
+            .into_iter()
+            .filter(|p| !self.is_blacklisted(p))
+            .collect();
+        let facts = gather_all(&env, devs);
+        let mut by_wwid: Vec<(String, Vec<PathFacts>)> = Vec::new();
+        for f in facts {
+            if f.dev.wwid.is_empty() {
+                continue;
+            }
+            match by_wwid.iter_mut().find(|(w, _)| *w == f.dev.wwid) {
+                Some((_, v)) => v.push(f),
+                None => by_wwid.push((f.dev.wwid.clone(), vec![f])),
+            }
+        }
+        let mut bindings = Bindings::load(&env.root)
+            .map_err(|e| tracing::error!("{e}"))
+            .ok();
+        let mut wwids = WwidsFile::load(&env.root)
+            .map_err(|e| tracing::error!("{e}"))
+            .ok();
+        let failed = FailedWwids::new(&env.root);
+        let mode = FindMode::from_config(&env.cfg);
+
+        let old_paths = std::mem::take(&mut self.st.paths);
+        let old_maps = std::mem::take(&mut self.st.maps);
+        let mut adopted: Vec<(String, String)> = Vec::new(); // (name, wwid)
+        for (wwid, facts) in by_wwid {
+            let lm = live.iter().find(|m| m.wwid == wwid);
+            for f in &facts {
+                self.remember_facts(f);
+            }
+            let wanted = filter::should_create(&CreateInput {
+                mode,
+                wwid: &wwid,
+                paths: facts.len(),
+                in_wwids_file: wwids.as_ref().is_some_and(|w| w.contains(&wwid)),
+                has_map: lm.is_some(),
+                device_given: false,
+            });
+            if !wanted {
+                tracing::debug!("{wwid}: not multipathed (find_multipaths)");
+                for f in &facts {
+                    let p = self.new_path(f, None);
+                    self.st.paths.push(p);
+                }
+                continue;
+            }
+            let plan = assemble::assemble(&env.cfg, &wwid, facts, &AssembleOpts::default());
+            for l in &plan.log {
+                tracing::trace!("{l}");
+            }
+            let in_use = |name: &str| {
+                live.iter()
+                    .find(|m| m.name == name && m.wwid != wwid)
+                    .map(|m| m.wwid.clone())
+            };
+            let choice = configure::select_alias(
+                &env.cfg,
+                &wwid,
+                &plan.paths[0].dev,
+                bindings.as_mut(),
+                lm.map(|m| m.name.as_str()),
+                env.bindings_read_only,
+                &in_use,
+            );
+            for m in &choice.messages {
+                tracing::error!("{m}");
+            }
+            let name = choice.name;
+            let action = configure::select_action(&plan, &name, lm, reload_all);
+            let mut log = Vec::new();
+            let ok = {
+                let mut aenv = ApplyEnv {
+                    dm: env.dm.as_ref(),
+                    root: &env.root,
+                    wwids: wwids.as_mut(),
+                    failed: &failed,
+                };
+                if let Some(v) = action.verb() {
+                    tracing::info!(map = %name, "{name}: {v} [{}]", plan.table);
+                }
+                configure::apply(&mut aenv, &action, &name, &plan, &mut log)
+            };
+            for l in log {
+                tracing::debug!("{l}");
+            }
+            let in_map = match ok {
+                Ok(()) => {
+                    adopted.push((name.clone(), wwid.clone()));
+                    self.maps_extra.insert(
+                        wwid.clone(),
+                        MapExtra {
+                            groups_by_prio: matches!(
+                                plan.pgpolicy,
+                                PgPolicy::GroupByPrio | PgPolicy::GroupByTpg
+                            ),
+                            next_pg: plan.init_pg,
+                        },
+                    );
+                    Some(wwid.clone())
+                }
+                Err(e) => {
+                    tracing::error!("{name}: {e}");
+                    lm.map(|_| wwid.clone())
+                }
+            };
+            for f in &plan.paths {
+                let p = self.new_path(f, in_map.clone());
+                self.st.paths.push(p);
+            }
+            if in_map.is_some() && !adopted.iter().any(|(_, w)| *w == wwid) {
+                adopted.push((lm.map_or(name, |m| m.name.clone()), wwid));
+            }
+        }
+        // Kernel maps none of whose paths was found are monitored too.
+        for lm in &live {
+            if !adopted.iter().any(|(_, w)| *w == lm.wwid) {
+                adopted.push((lm.name.clone(), lm.wwid.clone()));
+            }
+        }
+        // Runtime state survives a reconfigure.
+        for p in &mut self.st.paths {
+            if let Some(o) = old_paths
+                .iter()
+                .find(|o| o.dev.dev_t == p.dev.dev_t && o.dev.dev == p.dev.dev)
+            {
+                p.admin_failed = o.admin_failed;
+                p.interval = o.interval;
+                p.next_check = o.next_check;
+                p.marginal = o.marginal;
+            }
+        }
+        for (name, wwid) in adopted {
+            let mut m = self.empty_map(&name, &wwid);
+            if let Some(o) = old_maps.iter().find(|o| o.wwid == wwid) {
+                m.stats = o.stats;
+                m.queueing_disabled = o.queueing_disabled;
+                m.retry_left = o.retry_left;
+                m.retries_exhausted = o.retries_exhausted;
+            }
+            self.st.maps.push(m);
+            self.sync_map(&wwid);
+        }
+        if let Some(b) = &bindings {
+            if !Bindings::path_in(&env.root).exists() && !env.bindings_read_only {
+                if let Err(e) = b.save() {
+                    tracing::error!("{e}");
+                }
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// A map with its policies from the configuration; kernel fields are
+    /// filled by [`Owner::sync_map`].
+    fn empty_map(&self, name: &str, wwid: &str) -> Map {
+        let first = self
+            .st
+            .paths
+            .iter()
+            .find(|p| p.map.as_deref() == Some(wwid))
+            .map(|p| (*p.dev).clone())
+            .unwrap_or_else(|| PathDev {
+                wwid: wwid.to_string(),
+                ..PathDev::default()
+            });
+        let cfg = &self.env.cfg;
+        Map {
+            name: name.to_string(),
+            wwid: wwid.to_string(),
+            minor: None,
+            size: 0,
+            features: "0".into(),
+            hwhandler: "0".into(),
+            groups: Vec::new(),
+            read_only: None,
+            suspended: None,
+            failback: failback_of(configure::setting(cfg, "failback", &first)),
+            failback_tick: None,
+            no_path_retry: queueing_of(configure::setting(cfg, "no_path_retry", &first)),
+            queueing_disabled: false,
+            retry_left: None,
+            retries_exhausted: false,
+            action: String::new(),
+            stats: MapStats::default(),
+            polling_interval: self.polling_interval(),
+        }
+    }
+
+    fn map_idx(&self, wwid: &str) -> Option<usize> {
+        self.st.maps.iter().position(|m| m.wwid == wwid)
+    }
+
+    /// Read the map's info, table and status from the kernel into the
+    /// model. A map that is gone is dropped (its paths become orphans).
+    pub fn sync_map(&mut self, wwid: &str) {
+        let Some(mi) = self.map_idx(wwid) else {
+            return;
+        };
+        let name = self.st.maps[mi].name.clone();
+        let dm = Arc::clone(&self.env.dm);
+        let info = match dm.info(&name) {
+            Ok(Some(i)) => i,
+            Ok(None) => {
+                tracing::info!(map = %name, "{name}: map removed");
+                self.drop_map(wwid);
+                return;
+            }
+            Err(e) => {
+                tracing::error!("{e}");
+                return;
+            }
+        };
+        let table: Option<TableLine> = dm.multipath_table(&name).ok().flatten();
+        let status: Option<StatusLine> = dm.multipath_status(&name).ok().flatten();
+        let m = &mut self.st.maps[mi];
+        m.minor = Some(info.dev.minor);
+        m.read_only = Some(info.read_only);
+        m.suspended = Some(info.suspended);
+        if let Some(t) = &table {
+            m.size = t.length;
+            m.features = assemble::counted(&t.params.features);
+            m.hwhandler = assemble::counted(&t.params.hw_handler);
+            m.groups = t
+                .params
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(gi, g)| Group {
+                    selector: format!("{} {}", g.selector, assemble::counted(&g.selector_args)),
+                    prio: 0,
+                    state: status
+                        .as_ref()
+                        .and_then(|s| s.params.groups.get(gi))
+                        .map(|sg| sg.state),
+                    paths: g.paths.iter().map(|p| p.dev.to_string()).collect(),
+                })
+                .collect();
+        }
+        if let Some(s) = &status {
+            if let Some(x) = self.maps_extra.get_mut(wwid) {
+                x.next_pg = s.params.next_pg;
+            }
+            for sg in &s.params.groups {
+                for sp in &sg.paths {
+                    let devt = sp.dev.to_string();
+                    if let Some(p) = self.st.paths.iter_mut().find(|p| p.dev.dev_t == devt) {
+                        p.dm = Some(sp.state);
+                        p.fail_count = sp.fail_count;
+                        if p.map.is_none() {
+                            p.map = Some(wwid.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        self.update_group_prios(mi);
+        self.dirty = true;
+    }
+
+    fn update_group_prios(&mut self, mi: usize) {
+        let prios: Vec<i32> = self.st.maps[mi]
+            .groups
+            .iter()
+            .map(|g| {
+                let facts: Vec<PathFacts> = g
+                    .paths
+                    .iter()
+                    .filter_map(|d| self.st.paths.iter().find(|p| &p.dev.dev_t == d))
+                    .map(|p| self.facts_of(p))
+                    .collect();
+                assemble::group_prio(&facts.iter().collect::<Vec<_>>()).0
+            })
+            .collect();
+        for (g, p) in self.st.maps[mi].groups.iter_mut().zip(prios) {
+            g.prio = p;
+        }
+    }
+
+    fn drop_map(&mut self, wwid: &str) {
+        self.st.maps.retain(|m| m.wwid != wwid);
+        self.maps_extra.remove(wwid);
+        for p in &mut self.st.paths {
+            if p.map.as_deref() == Some(wwid) {
+                p.map = None;
+                p.dm = None;
+            }
+        }
+        self.dirty = true;
+    }
+
+    fn message(&self, name: &str, msg: &str) -> bool {
+        match self.env.dm.message(name, 0, msg) {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!("{e}");
+                false
+            }
+        }
+    }
+
+    /// Make the kernel follow the checkers: fail paths found down, reinstate
+    /// paths found up; then failback.
+    pub fn enforce(&mut self, wwid: &str) {
+        let Some(mi) = self.map_idx(wwid) else {
+            return;
+        };
+        let name = self.st.maps[mi].name.clone();
+        let members: Vec<String> = self.st.maps[mi]
+            .groups
+            .iter()
+            .flat_map(|g| g.paths.clone())
+            .collect();
+        let mut changed = false;
+        for devt in members {
+            let Some(pi) = self.st.paths.iter().position(|p| p.dev.dev_t == devt) else {
+                continue;
+            };
+            let p = &self.st.paths[pi];
+            if p.admin_failed || p.pending {
+                continue;
+            }
+            let dev = p.dev.dev.clone();
+            match (p.chk, p.dm) {
+                (s, Some(DmPathState::Failed))
+                    if s.is_usable() && self.message(&name, &format!("reinstate_path {devt}")) =>
+                {
+                    tracing::info!(map = %name, path = %dev, "{name}: reinstated path {dev} ({devt})");
+                    self.st.paths[pi].dm = Some(DmPathState::Active);
+                    changed = true;
+                }
+                (
+                    PathState::Down
+                    | PathState::Timeout
+                    | PathState::Disconnected
+                    | PathState::Removed,
+                    Some(DmPathState::Active),
+                ) if self.message(&name, &format!("fail_path {devt}")) => {
+                    tracing::info!(map = %name, path = %dev, "checker failed path {devt} in map {name}");
+                    self.st.paths[pi].dm = Some(DmPathState::Failed);
+                    self.st.maps[mi].stats.path_faults += 1;
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        if changed {
+            self.sync_map(wwid);
+        }
+        self.failback(wwid);
+        self.queueing_check(wwid);
+    }
+
+    /// The best group (1-based): the highest priority among groups with a
+    /// usable path.
+    fn best_group(&self, m: &Map) -> Option<u32> {
+        let mut best: Option<(usize, i32)> = None;
+        for (gi, g) in m.groups.iter().enumerate() {
+            let usable = g.paths.iter().any(|d| {
+                self.st.paths.iter().any(|p| {
+                    &p.dev.dev_t == d && p.chk.is_usable() && p.dm != Some(DmPathState::Failed)
+                })
+            });
+            if usable && best.is_none_or(|(_, bp)| g.prio > bp) {
+                best = Some((gi, g.prio));
+            }
+        }
+        best.map(|(gi, _)| gi as u32 + 1)
+    }
+
+    fn failback(&mut self, wwid: &str) {
+        let Some(mi) = self.map_idx(wwid) else {
+            return;
+        };
+        let m = &self.st.maps[mi];
+        if m.failback != Failback::Immediate || m.groups.len() < 2 {
+            return;
+        }
+        let Some(best) = self.best_group(m) else {
+            return;
+        };
+        let next = self.maps_extra.get(wwid).map_or(0, |x| x.next_pg);
+        if next != 0 && next != best {
+            let name = m.name.clone();
+            if self.message(&name, &format!("switch_group {best}")) {
+                tracing::info!(map = %name, "{name}: switch to path group #{best}");
+                self.st.maps[mi].stats.switch_grp += 1;
+                self.sync_map(wwid);
+            }
+        }
+    }
+
+    fn usable_paths(&self, m: &Map) -> usize {
+        self.st
+            .paths_of(m)
+            .filter(|p| p.chk.is_usable() && !p.admin_failed)
+            .count()
+    }
+
+    /// no_path_retry N: enter recovery when the last path is gone, leave it
+    /// when one returns.
+    fn queueing_check(&mut self, wwid: &str) {
+        let Some(mi) = self.map_idx(wwid) else {
+            return;
+        };
+        let m = &self.st.maps[mi];
+        let Queueing::Retries(n) = m.no_path_retry else {
+            return;
+        };
+        if m.queueing_disabled {
+            return;
+        }
+        let usable = self.usable_paths(m);
+        let name = m.name.clone();
+        let m = &mut self.st.maps[mi];
+        if usable == 0 {
+            if m.retry_left.is_none() && !m.retries_exhausted {
+                m.retry_left = Some(n * m.polling_interval + 1);
+                tracing::info!(map = %name, "{name}: Entering recovery mode: max_retries={n}");
+            }
+        } else if m.retry_left.is_some() || m.retries_exhausted {
+            let exhausted = m.retries_exhausted;
+            m.retry_left = None;
+            m.retries_exhausted = false;
+            tracing::info!(map = %name, "{name}: queue_if_no_path enabled, leaving recovery mode");
+            if exhausted {
+                self.message(&name, "queue_if_no_path");
+                self.to_sync.insert(wwid.to_string());
+            }
+        }
+    }
+
+    /// One second of the recovery countdowns.
+    pub fn queueing_tick(&mut self) {
+        let mut expired = Vec::new();
+        for m in &mut self.st.maps {
+            if let Some(left) = m.retry_left {
+                m.stats.total_q_time += 1;
+                if left <= 1 {
+                    m.retry_left = None;
+                    m.retries_exhausted = true;
+                    m.stats.q_timeouts += 1;
+                    expired.push((m.name.clone(), m.wwid.clone()));
+                } else {
+                    m.retry_left = Some(left - 1);
+                }
+            }
+        }
+        for (name, wwid) in expired {
+            tracing::info!(map = %name, "{name}: Disable queueing");
+            self.message(&name, "fail_if_no_path");
+            self.to_sync.insert(wwid);
+        }
+    }
+
+    /// Rebuild the map's table from its current paths (discovery order) and
+    /// reload it when the kernel's differs, or always with `force`.
+    pub fn regroup(&mut self, wwid: &str, force: bool) -> bool {
+        let Some(mi) = self.map_idx(wwid) else {
+            return false;
+        };
+        let facts: Vec<PathFacts> = self
+            .st
+            .paths
+            .iter()
+            .filter(|p| p.map.as_deref() == Some(wwid))
+            .map(|p| self.facts_of(p))
+            .collect();
+        let name = self.st.maps[mi].name.clone();
+        if facts.is_empty() {
+            return self.last_path_gone(wwid);
+        }
+        let plan = assemble::assemble(&self.env.cfg, wwid, facts, &AssembleOpts::default());
+        let live = self.env.dm.multipath_table(&name).ok().flatten();
+        let same = live.as_ref().is_some_and(|t| {
+            t.length == plan.size && assemble::table_matches(&plan.table, &t.params)
+        });
+        if same && !force {
+            return true;
+        }
+        tracing::info!(map = %name, "{name}: reload [{}]", plan.table);
+        let target = [mpath::dm::DmTarget::multipath(plan.size, &plan.table)];
+        match self.env.dm.reload(&name, &target, configure::RELOAD) {
+            Ok(()) => {
+                let m = &mut self.st.maps[mi];
+                m.stats.map_loads += 1;
+                m.action = "reload".into();
+                if let Some(x) = self.maps_extra.get_mut(wwid) {
+                    x.groups_by_prio =
+                        matches!(plan.pgpolicy, PgPolicy::GroupByPrio | PgPolicy::GroupByTpg);
+                }
+                self.to_sync.insert(wwid.to_string());
+                true
+            }
+            Err(e) => {
+                tracing::error!("{name}: {e}");
+                false
+            }
+        }
+    }
+
+    /// The map lost its last path: remove it if nobody has it open, else
+    /// keep it (with queueing as configured).
+    fn last_path_gone(&mut self, wwid: &str) -> bool {
+        let Some(mi) = self.map_idx(wwid) else {
+            return false;
+        };
+        let name = self.st.maps[mi].name.clone();
+        let open = self
+            .env
+            .dm
+            .info(&name)
+            .ok()
+            .flatten()
+            .map_or(0, |i| i.open_count);
+        if open > 0 {
+            tracing::info!(map = %name, "{name}: last path deleted, map in use: kept");
+            return false;
+        }
+        match self.env.dm.remove(&name, RemoveOptions::default()) {
+            Ok(()) => {
+                tracing::info!(map = %name, "{name}: last path deleted, map removed");
+                self.drop_map(wwid);
+                true
+            }
+            Err(e) => {
+                tracing::error!("{name}: {e}");
+                false
+            }
+        }
+    }
+
+    pub fn uevent(&mut self, u: Uevent) {
+        if u.is_dm() {
+            let minor = u.name[3..].parse::<u32>().ok();
+            let Some(w) = self
+                .st
+                .maps
+                .iter()
+                .find(|m| m.minor.is_some() && m.minor == minor)
+                .map(|m| m.wwid.clone())
+            else {
+                return;
+            };
+            if u.action == UAction::Remove {
+                self.drop_map(&w);
+            } else {
+                self.to_sync.insert(w);
+            }
+            return;
+        }
+        if !u.is_path() {
+            return;
+        }
+        match u.action {
+            UAction::Remove => {
+                self.remove_path(&u.name);
+            }
+            UAction::Add | UAction::Change => {
+                if self.st.paths.iter().any(|p| p.dev.dev == u.name) {
+                    return;
+                }
+                self.add_path_async(&u.name);
+            }
+            UAction::Other(_) => {}
+        }
+    }
+
+    /// Read a new path from sysfs and udev; `Err` says why it is not used.
+    pub fn read_new_path(&self, name: &str) -> Result<PathDev, String> {
+        let root = &self.env.root;
+        let attr = |a: &str| {
+            std::fs::read_to_string(root.join(format!("/sys/block/{name}/device/{a}")))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
+        let uid = uid_attribute(&self.env, &attr("vendor"), &attr("model"));
+        let dev = discovery::read_path(root, name, &uid)?;
+        if self.is_blacklisted(&dev) {
+            return Err("blacklisted".into());
+        }
+        Ok(dev)
+    }
+
+    /// Probe a new path off the owner thread; it comes back as
+    /// `Msg::Gathered`.
+    fn add_path_async(&mut self, name: &str) {
+        let dev = match self.read_new_path(name) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::debug!("{name}: not added: {e}");
+                return;
+            }
+        };
+        let env = Arc::clone(&self.env);
+        let tx = self.tx.clone();
+        self.rt.spawn_blocking(move || {
+            let mut log = Vec::new();
+            let f = assemble::gather(&env.cfg, dev, &env.probe(), Gather::Probe, &mut log);
+            let _ = tx.send(super::Msg::Gathered(Box::new(f)));
+        });
+    }
+
+    /// A new path's facts are in: join its map, or make one.
+    pub fn path_gathered(&mut self, f: PathFacts) {
+        if self.st.paths.iter().any(|p| p.dev.dev == f.dev.dev) {
+            return;
+        }
+        self.remember_facts(&f);
+        let wwid = f.dev.wwid.clone();
+        tracing::info!(path = %f.dev.dev, "{}: add path (uevent)", f.dev.dev);
+        if wwid.is_empty() {
+            let p = self.new_path(&f, None);
+            self.st.paths.push(p);
+            return;
+        }
+        if self.map_idx(&wwid).is_some() {
+            let p = self.new_path(&f, Some(wwid.clone()));
+            self.st.paths.push(p);
+            self.regroup(&wwid, false);
+            return;
+        }
+        let p = self.new_path(&f, None);
+        self.st.paths.push(p);
+        if let Err(e) = self.create_for(&wwid, false) {
+            tracing::debug!("{wwid}: {e}");
+        }
+    }
+
+    /// Make a map for `wwid` from the known paths with it, if find_multipaths
+    /// allows (or `forced`: `add map`).
+    pub fn create_for(&mut self, wwid: &str, forced: bool) -> Result<(), String> {
+        let env = Arc::clone(&self.env);
+        let facts: Vec<PathFacts> = self
+            .st
+            .paths
+            .iter()
+            .filter(|p| p.dev.wwid == wwid && p.map.is_none())
+            .map(|p| self.facts_of(p))
+            .collect();
+        if facts.is_empty() {
+            return Err(format!("{wwid}: no path"));
+        }
+        let mut wwids = WwidsFile::load(&env.root).ok();
+        let wanted = forced
+            || filter::should_create(&CreateInput {
+                mode: FindMode::from_config(&env.cfg),
+                wwid,
+                paths: facts.len(),
+                in_wwids_file: wwids.as_ref().is_some_and(|w| w.contains(wwid)),
+                has_map: false,
+                device_given: false,
+            });
+        if !wanted {
+            tracing::debug!("{wwid}: not multipathed (find_multipaths)");
+            return Ok(());
+        }
+        let plan = assemble::assemble(&env.cfg, wwid, facts, &AssembleOpts::default());
+        let live = configure::live_maps(env.dm.as_ref()).unwrap_or_default();
+        let lm = live.iter().find(|m| m.wwid == wwid);
+        let mut bindings = Bindings::load(&env.root).ok();
+        let in_use = |name: &str| {
+            live.iter()
+                .find(|m| m.name == name && m.wwid != wwid)
+                .map(|m| m.wwid.clone())
+        };
+        let choice = configure::select_alias(
+            &env.cfg,
+            wwid,
+            &plan.paths[0].dev,
+            bindings.as_mut(),
+            lm.map(|m| m.name.as_str()),
+            env.bindings_read_only,
+            &in_use,
+        );
+        let name = choice.name;
+        let action = configure::select_action(&plan, &name, lm, false);
+        let failed = FailedWwids::new(&env.root);
+        let mut log = Vec::new();
+        let r = configure::apply(
+            &mut ApplyEnv {
+                dm: env.dm.as_ref(),
+                root: &env.root,
+                wwids: wwids.as_mut(),
+                failed: &failed,
+            },
+            &action,
+            &name,
+            &plan,
+            &mut log,
+        );
+        for l in log {
+            tracing::debug!("{l}");
+        }
+        if let Err(e) = r {
+            tracing::error!("{name}: {e}");
+            return Err(e.to_string());
+        }
+        if let Some(v) = action.verb() {
+            tracing::info!(map = %name, "{name}: {v} [{}]", plan.table);
+        }
+        for p in &mut self.st.paths {
+            if p.dev.wwid == wwid && p.map.is_none() {
+                p.map = Some(wwid.to_string());
+            }
+        }
+        self.maps_extra.insert(
+            wwid.to_string(),
+            MapExtra {
+                groups_by_prio: matches!(
+                    plan.pgpolicy,
+                    PgPolicy::GroupByPrio | PgPolicy::GroupByTpg
+                ),
+                next_pg: plan.init_pg,
+            },
+        );
+        let mut m = self.empty_map(&name, wwid);
+        m.action = action.verb().unwrap_or_default().to_string();
+        self.st.maps.push(m);
+        self.sync_map(wwid);
+        Ok(())
+    }
+
+    /// A path went away: take it out of its map and forget it.
+    pub fn remove_path(&mut self, name: &str) -> bool {
+        let Some(pi) = self.st.paths.iter().position(|p| p.dev.dev == name) else {
+            return false;
+        };
+        let p = self.st.paths.remove(pi);
+        self.paths_extra.remove(&p.dev.dev_t);
+        tracing::info!(path = %name, "{name}: remove path");
+        if let Some(w) = p.map {
+            self.regroup(&w, false);
+        }
+        self.dirty = true;
+        true
+    }
+}
+
+/// Probe paths on a few threads at once (start-up with thousands of LUNs).
+fn gather_all(env: &super::Env, devs: Vec<PathDev>) -> Vec<PathFacts> {
+    let n = devs.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let workers = n.clamp(1, 16);
+    let chunk = n.div_ceil(workers);
+    let chunks: Vec<Vec<PathDev>> = devs.chunks(chunk).map(|c| c.to_vec()).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| {
+                s.spawn(move || {
+                    let probe = env.probe();
+                    c.into_iter()
+                        .map(|d| {
+                            let mut log = Vec::new();
+                            let f = assemble::gather(&env.cfg, d, &probe, Gather::Probe, &mut log);
+                            for l in log {
+                                tracing::trace!("{l}");
+                            }
+                            f
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}

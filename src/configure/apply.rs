@@ -1,0 +1,95 @@
+//! Carrying out an [`Action`] on the kernel, with what upstream does around
+//! it: the wwids file and the `failed_wwids` marker after a create, a change
+//! uevent on each member path so udev re-evaluates it as a multipath member.
+//! Used by `multipathd` (startup, reconfigure, new paths); `multipath` does
+//! the same steps.
+
+use super::Action;
+use crate::assemble::MapPlan;
+use crate::dm::{
+    map_uuid, CreateOptions, DeviceMapper, DmError, DmTarget, ResumeOptions, UdevFlags,
+};
+use crate::files::wwids::{FailedWwids, WwidsFile};
+use crate::sysroot::SysRoot;
+
+/// A live reload: no flush of queued I/O; udev is told it is a reload.
+pub const RELOAD: ResumeOptions = ResumeOptions {
+    noflush: true,
+    udev: UdevFlags {
+        reload: true,
+        skip_kpartx: false,
+        no_usable_paths: false,
+    },
+};
+
+/// Where the side effects of a create go.
+pub struct ApplyEnv<'a> {
+    pub dm: &'a dyn DeviceMapper,
+    pub root: &'a SysRoot,
+    /// `None`: the wwids file could not be read; nothing is recorded.
+    pub wwids: Option<&'a mut WwidsFile>,
+    pub failed: &'a FailedWwids,
+}
+
+/// Do `action` for `plan` under `name`. `log` receives `-v3` lines; the
+/// error names the map.
+pub fn apply(
+    env: &mut ApplyEnv<'_>,
+    action: &Action,
+    name: &str,
+    plan: &MapPlan,
+    log: &mut Vec<String>,
+) -> Result<(), DmError> {
+    let target = [DmTarget::multipath(plan.size, &plan.table)];
+    let res = match action {
+        Action::Create => env
+            .dm
+            .create(
+                name,
+                &target,
+                &CreateOptions {
+                    uuid: Some(map_uuid(&plan.wwid)),
+                    read_only: false,
+                    udev: UdevFlags::default(),
+                },
+            )
+            .map(|_| ()),
+        Action::Reload => env.dm.reload(name, &target, RELOAD),
+        Action::Rename { from } => env
+            .dm
+            .rename(from, name, UdevFlags::default())
+            .and_then(|()| env.dm.reload(name, &target, RELOAD)),
+        Action::Nothing => Ok(()),
+    };
+    if let Err(e) = res {
+        if *action == Action::Create {
+            let _ = env.failed.mark(&plan.wwid);
+        }
+        return Err(e);
+    }
+    if *action == Action::Create {
+        let _ = env.failed.unmark(&plan.wwid);
+        if let Some(w) = env.wwids.as_deref_mut() {
+            match w.add(&plan.wwid) {
+                Ok(true) => log.push(format!("wrote wwid {} to wwids file", plan.wwid)),
+                Ok(false) => {}
+                Err(e) => log.push(format!("{e}")),
+            }
+        }
+        for p in &plan.paths {
+            trigger_change(env.root, &p.dev.dev, log);
+        }
+    }
+    Ok(())
+}
+
+/// Ask the kernel to send a change uevent for block device `dev`.
+pub fn trigger_change(root: &SysRoot, dev: &str, log: &mut Vec<String>) {
+    log.push(format!(
+        "triggering change uevent for {dev} (is multipath member)"
+    ));
+    let f = root.join(format!("/sys/block/{dev}/uevent"));
+    if let Err(e) = std::fs::write(&f, "change") {
+        log.push(format!("{dev}: cannot trigger uevent: {e}"));
+    }
+}
