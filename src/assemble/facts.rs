@@ -116,8 +116,10 @@ pub fn gather(
             log.push(format!("{name}: {msg}"));
         }
         f.state = state;
-        // Upstream asks the prioritizer only about paths that can answer.
-        if matches!(state, PathState::Up | PathState::Ghost) {
+        // Upstream asks the prioritizer about every path whose device is
+        // online; for a path the checker finds down, only while its
+        // priority is still unknown (always the case here).
+        if usable_state && state != PathState::Removed {
             f.prio = prio::get_prio(&f.prio_name, &f.prio_args, &f.dev, &penv);
         } else {
             f.prio = PRIO_UNDEF;

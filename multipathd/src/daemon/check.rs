@@ -13,6 +13,8 @@ pub struct CheckJob {
     pub checker: String,
     pub prio_name: String,
     pub prio_args: String,
+    /// The path's priority is known: a path found down keeps it.
+    pub prio_known: bool,
     pub timeout_ms: u32,
 }
 
@@ -45,7 +47,14 @@ impl CheckJob {
             timeout_ms: self.timeout_ms,
         };
         let (state, message) = checker::check(&self.checker, &self.dev, &cenv);
-        let prio = matches!(state, PathState::Up | PathState::Ghost).then(|| {
+        // Up paths are asked every time; a down path only while its
+        // priority is unknown (and its device is online), as upstream does.
+        let online = !matches!(
+            dev_state.as_deref(),
+            Some("offline" | "transport-offline" | "deleted")
+        );
+        let ask = state.is_usable() || (!self.prio_known && online && state != PathState::Removed);
+        let prio = ask.then(|| {
             let penv = PrioEnv {
                 root: &env.root,
                 scsi: env.scsi.as_ref(),

@@ -145,6 +145,12 @@ impl Owner {
             .into_iter()
             .filter(|p| !self.is_blacklisted(p))
             .collect();
+        // Paths are listed in discovery order (sysfs order), as upstream does.
+        let order: std::collections::HashMap<String, usize> = devs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.dev.clone(), i))
+            .collect();
         let facts = gather_all(&env, devs);
         let mut by_wwid: Vec<(String, Vec<PathFacts>)> = Vec::new();
         for f in facts {
@@ -262,6 +268,9 @@ impl Owner {
                 adopted.push((lm.name.clone(), lm.wwid.clone()));
             }
         }
+        self.st
+            .paths
+            .sort_by_key(|p| order.get(&p.dev.dev).copied().unwrap_or(usize::MAX));
         // Runtime state survives a reconfigure.
         for p in &mut self.st.paths {
             if let Some(o) = old_paths

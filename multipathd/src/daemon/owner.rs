@@ -261,6 +261,7 @@ impl Owner {
             checker: p.checker.clone(),
             prio_name: p.prio_name.clone(),
             prio_args: p.prio_args.clone(),
+            prio_known: p.prio != mpath::prio::PRIO_UNDEF,
             timeout_ms,
         };
         let (dev_t, dev) = (p.dev.dev_t.clone(), p.dev.dev.clone());
