@@ -9,6 +9,7 @@
 //! - [`daemon`]: the state owner, its event sources (checker ticks, uevents,
 //!   dm events, signals), the socket server and the command handlers.
 
+pub mod args;
 pub mod cli;
 pub mod client;
 pub mod daemon;

@@ -1,10 +1,18 @@
-//! `multipathc`: the interactive client of multipathd.
-//!
-//! Not implemented yet: this build says so plainly instead of pretending.
+//! `multipathc [timeout_ms]`: the interactive client of multipathd.
+
+use mpathd::client;
 
 fn main() {
-    eprintln!(
-        "multipathc: the interactive client is not implemented yet in this build of multipath-rs"
-    );
-    std::process::exit(1);
+    let timeout = match std::env::args().nth(1) {
+        None => client::timeout_from_config(),
+        Some(t) => match t.parse::<u64>() {
+            Ok(ms) => ms,
+            Err(_) => {
+                eprintln!("multipathc: invalid timeout '{t}'");
+                eprintln!("Usage: multipathc [timeout_ms]");
+                std::process::exit(1);
+            }
+        },
+    };
+    std::process::exit(client::interactive(timeout));
 }

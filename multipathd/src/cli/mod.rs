@@ -6,6 +6,12 @@
 //! Parsing follows upstream's rules (see `parse`): config-style tokens,
 //! unique-prefix keywords, up to four keywords whose order matters.
 
+pub mod help;
+pub mod parse;
+
+pub use help::{error_reply, help_text};
+pub use parse::{parse, ParseError};
+
 /// One parsed command. Map and path arguments are kept as typed by the
 /// client (`sda`, `8:0`, `/dev/sda`, `mpatha`, a WWID, `dm-0`); the handlers
 /// resolve them.
@@ -14,13 +20,19 @@ pub enum Request {
     /// `list|show paths`
     ListPaths,
     /// `list|show paths [raw] format F`
-    ListPathsFmt { fmt: String, raw: bool },
+    ListPathsFmt {
+        fmt: String,
+        raw: bool,
+    },
     /// `list|show path P`
     ListPath(String),
     /// `list|show maps|multipaths`
     ListMaps,
     /// `list|show maps [raw] format F`
-    ListMapsFmt { fmt: String, raw: bool },
+    ListMapsFmt {
+        fmt: String,
+        raw: bool,
+    },
     ListMapsStatus,
     ListMapsStats,
     /// `list|show maps topology` and `list|show topology`
@@ -28,7 +40,11 @@ pub enum Request {
     ListMapsJson,
     ListMapTopology(String),
     /// `list|show map M [raw] format F`
-    ListMapFmt { map: String, fmt: String, raw: bool },
+    ListMapFmt {
+        map: String,
+        fmt: String,
+        raw: bool,
+    },
     ListMapJson(String),
     ListStatus,
     ListDaemon,
@@ -44,8 +60,13 @@ pub enum Request {
     AddMap(String),
     RemoveMap(String),
     RemoveMaps,
-    SwitchGroup { map: String, group: String },
-    Reconfigure { all: bool },
+    SwitchGroup {
+        map: String,
+        group: String,
+    },
+    Reconfigure {
+        all: bool,
+    },
     SuspendMap(String),
     ResumeMap(String),
     ResizeMap(String),
@@ -61,10 +82,16 @@ pub enum Request {
     Quit,
     Shutdown,
     GetPrStatus(String),
-    SetPrStatus { map: String, pathlist: Option<String> },
+    SetPrStatus {
+        map: String,
+        pathlist: Option<String>,
+    },
     UnsetPrStatus(String),
     GetPrKey(String),
-    SetPrKey { map: String, key: String },
+    SetPrKey {
+        map: String,
+        key: String,
+    },
     UnsetPrKey(String),
     GetPrHold(String),
     SetPrHold(String),
@@ -72,6 +99,14 @@ pub enum Request {
     SetMarginalPath(String),
     UnsetMarginalPath(String),
     UnsetMarginalMap(String),
+}
+
+impl std::str::FromStr for Request {
+    type Err = ParseError;
+
+    fn from_str(cmd: &str) -> Result<Request, ParseError> {
+        parse(cmd)
+    }
 }
 
 impl Request {
