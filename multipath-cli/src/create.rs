@@ -182,6 +182,15 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
                     }
                 }
             }
+            // Client mode, after every create, reload or rename: upstream's
+            // domap() switches to the best group. The kernel forgets the group
+            // the udev reads made current (`dmsetup status` shows every group
+            // `E`, `-ll` status=enabled) and starts the next I/O from it.
+            let pg = plan.init_pg.max(1);
+            let msg = format!("switch_group {pg}");
+            if dm.message(&name, 0, &msg).is_err() {
+                ctx.log(0, format!("DM message failed [{msg}]"));
+            }
             if !daemon && !ctx.args.retain_queueing && plan.no_path_retry.queues() {
                 ctx.log(
                     3,

@@ -72,7 +72,8 @@ fn create_list_and_create_again() {
 
     // Nothing to do the second time.
     ok(&san.run(&[]), "");
-    assert_eq!(san.dm_calls(), ["create mpatha"]);
+    // After creating, `switch_group` to the best group, as upstream does.
+    assert_eq!(san.dm_calls(), ["create mpatha", "message mpatha"]);
     let r = san.run(&["-d"]);
     ok(&r, "");
 }
@@ -88,7 +89,10 @@ fn dry_run_prints_without_a_verb_and_creates_nothing() {
         &CREATED.replacen("create: mpatha", ": mpatha", 1),
     );
     assert!(san.maps().is_empty());
-    assert_eq!(san.dm_calls(), ["create mpatha", "remove mpatha"]);
+    assert_eq!(
+        san.dm_calls(),
+        ["create mpatha", "message mpatha", "remove mpatha"]
+    );
 }
 
 #[test]
@@ -115,8 +119,10 @@ fn flush_one_unknown_open_and_all() {
         san.dm_calls(),
         [
             "create mpatha",
+            "message mpatha",
             "remove mpatha",
             "create mpatha",
+            "message mpatha",
             "remove mpatha"
         ]
     );

@@ -477,11 +477,11 @@ impl FakeMap {
             .map(|(i, g)| {
                 let n = i as u32 + 1;
                 StatusGroup {
-                    // Like the kernel, no group is current until one is
-                    // switched to (the kernel: until the first I/O).
-                    state: if self.next_pg == Some(n) {
-                        GroupState::Active
-                    } else if self.disabled_groups.contains(&n) {
+                    // The kernel shows a group `A` only while it is the
+                    // current group: chosen by the first I/O through the
+                    // table, forgotten on `switch_group`. The fake does no
+                    // I/O, so no group is current.
+                    state: if self.disabled_groups.contains(&n) {
                         GroupState::Disabled
                     } else {
                         GroupState::Enabled
@@ -565,7 +565,8 @@ impl FakeMap {
             }
             ["switch_group", n] => {
                 let n = group(n)?;
-                self.disabled_groups.remove(&n);
+                // The kernel re-enables every group, not only the new one.
+                self.disabled_groups.clear();
                 self.next_pg = Some(n);
             }
             ["enable_group", n] => {

@@ -215,12 +215,15 @@ fn messages_change_status() {
     assert_eq!((p.state, p.fail_count), (DmPathState::Failed, 1));
     assert_eq!(dm.event_nr("mpatha").unwrap(), 1);
     dm.message("mpatha", 0, "reinstate_path 8:32").unwrap();
+    dm.message("mpatha", 0, "disable_group 1").unwrap();
+    dm.message("mpatha", 0, "disable_group 2").unwrap();
     dm.message("mpatha", 0, "switch_group 2").unwrap();
     dm.message("mpatha", 0, "disable_group 1").unwrap();
     let s = dm.multipath_status("mpatha").unwrap().unwrap().params;
     assert_eq!(s.next_pg, 2);
     assert_eq!(s.groups[0].state, GroupState::Disabled);
-    assert_eq!(s.groups[1].state, GroupState::Active);
+    // Re-enabled by the switch; not current (`A`) until I/O goes through it.
+    assert_eq!(s.groups[1].state, GroupState::Enabled);
     assert_eq!(
         s.path(&DevRef::devt(8, 32)).unwrap().state,
         DmPathState::Active
