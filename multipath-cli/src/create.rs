@@ -4,20 +4,10 @@
 use crate::ctx::{daemon_running, resolve, selected_wwid, Ctx, Fail, Res, Target, DAEMON_WARNING};
 use crate::gate;
 use mpath::assemble::{self, AssembleOpts, Gather, PgPolicy};
-use mpath::configure::{self, Action};
-use mpath::dm::{map_uuid, CreateOptions, DeviceMapper, DmTarget, ResumeOptions, UdevFlags};
+use mpath::configure::{self, Action, ApplyEnv, ApplyLog};
+use mpath::dm::{DeviceMapper, DmTarget};
 use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
-
-/// A live reload: no flush of queued I/O; udev is told it is a reload.
-const RELOAD: ResumeOptions = ResumeOptions {
-    noflush: true,
-    udev: UdevFlags {
-        reload: true,
-        skip_kpartx: false,
-        no_usable_paths: false,
-    },
-};
 
 pub struct CreateOpts {
     pub dry_run: bool,
@@ -134,53 +124,27 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             ctx.log(2, format!("{name}: {what} [{}]", target[0]));
         }
         if !o.dry_run {
-            let res = match &action {
-                Action::Create => dm
-                    .create(
-                        &name,
-                        &target,
-                        &CreateOptions {
-                            uuid: Some(map_uuid(&wwid)),
-                            read_only: false,
-                            udev: UdevFlags::default(),
-                        },
-                    )
-                    .map(|_| ()),
-                Action::Reload => dm.reload(&name, &target, RELOAD),
-                Action::Rename { from } => dm
-                    .rename(from, &name, UdevFlags::default())
-                    .and_then(|()| dm.reload(&name, &target, RELOAD)),
-                Action::Nothing => Ok(()),
-            };
+            let mut log = ApplyLog::default();
+            let res = configure::apply(
+                &mut ApplyEnv {
+                    dm: dm.as_ref(),
+                    root: &ctx.root,
+                    wwids: Some(&mut wwids),
+                    failed: &failed,
+                },
+                &action,
+                &name,
+                &plan,
+                &mut log,
+            );
+            ctx.logs(3, &log.debug);
+            for e in &log.errors {
+                ctx.error(e);
+            }
             if let Err(e) = res {
                 ctx.error(format!("{name}: {e}"));
-                if action == Action::Create {
-                    let _ = failed.mark(&wwid);
-                }
                 ok = false;
                 continue;
-            }
-            if action == Action::Create {
-                let _ = failed.unmark(&wwid);
-                match wwids.add(&wwid) {
-                    Ok(true) => ctx.log(3, format!("wrote wwid {wwid} to wwids file")),
-                    Ok(false) => {}
-                    Err(e) => ctx.error(format!("{e}")),
-                }
-                // Let udev re-evaluate the paths: they are multipath members now.
-                for p in &plan.paths {
-                    ctx.log(
-                        3,
-                        format!(
-                            "triggering change uevent for {} (is multipath member)",
-                            p.dev.dev
-                        ),
-                    );
-                    let f = ctx.root.join(format!("/sys/block/{}/uevent", p.dev.dev));
-                    if let Err(e) = std::fs::write(&f, "change") {
-                        ctx.log(3, format!("{}: cannot trigger uevent: {e}", p.dev.dev));
-                    }
-                }
             }
             // Client mode, after every create, reload or rename: upstream's
             // domap() switches to the best group. The kernel forgets the group

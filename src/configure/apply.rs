@@ -31,14 +31,23 @@ pub struct ApplyEnv<'a> {
     pub failed: &'a FailedWwids,
 }
 
-/// Do `action` for `plan` under `name`. `log` receives `-v3` lines; the
-/// error names the map.
+/// What [`apply`] has to say besides its result.
+#[derive(Debug, Default)]
+pub struct ApplyLog {
+    /// `-v3` lines.
+    pub debug: Vec<String>,
+    /// Problems that did not stop the action (the wwids file could not be
+    /// written).
+    pub errors: Vec<String>,
+}
+
+/// Do `action` for `plan` under `name`; the error names the map.
 pub fn apply(
     env: &mut ApplyEnv<'_>,
     action: &Action,
     name: &str,
     plan: &MapPlan,
-    log: &mut Vec<String>,
+    log: &mut ApplyLog,
 ) -> Result<(), DmError> {
     let target = [DmTarget::multipath(plan.size, &plan.table)];
     let res = match action {
@@ -71,13 +80,15 @@ pub fn apply(
         let _ = env.failed.unmark(&plan.wwid);
         if let Some(w) = env.wwids.as_deref_mut() {
             match w.add(&plan.wwid) {
-                Ok(true) => log.push(format!("wrote wwid {} to wwids file", plan.wwid)),
+                Ok(true) => log
+                    .debug
+                    .push(format!("wrote wwid {} to wwids file", plan.wwid)),
                 Ok(false) => {}
-                Err(e) => log.push(format!("{e}")),
+                Err(e) => log.errors.push(format!("{e}")),
             }
         }
         for p in &plan.paths {
-            trigger_change(env.root, &p.dev.dev, log);
+            trigger_change(env.root, &p.dev.dev, &mut log.debug);
         }
     }
     Ok(())

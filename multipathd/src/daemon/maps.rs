@@ -218,7 +218,7 @@ impl Owner {
             }
             let name = choice.name;
             let action = configure::select_action(&plan, &name, lm, reload_all);
-            let mut log = Vec::new();
+            let mut log = configure::ApplyLog::default();
             let ok = {
                 let mut aenv = ApplyEnv {
                     dm: env.dm.as_ref(),
@@ -231,9 +231,7 @@ impl Owner {
                 }
                 configure::apply(&mut aenv, &action, &name, &plan, &mut log)
             };
-            for l in log {
-                tracing::debug!("{l}");
-            }
+            log_apply(log);
             let in_map = match ok {
                 Ok(()) => {
                     adopted.push((name.clone(), wwid.clone()));
@@ -829,7 +827,7 @@ impl Owner {
         let name = choice.name;
         let action = configure::select_action(&plan, &name, lm, false);
         let failed = FailedWwids::new(&env.root);
-        let mut log = Vec::new();
+        let mut log = configure::ApplyLog::default();
         let r = configure::apply(
             &mut ApplyEnv {
                 dm: env.dm.as_ref(),
@@ -842,9 +840,7 @@ impl Owner {
             &plan,
             &mut log,
         );
-        for l in log {
-            tracing::debug!("{l}");
-        }
+        log_apply(log);
         if let Err(e) = r {
             tracing::error!("{name}: {e}");
             return Err(e.to_string());
@@ -887,6 +883,15 @@ impl Owner {
         }
         self.dirty = true;
         true
+    }
+}
+
+fn log_apply(log: configure::ApplyLog) {
+    for l in log.debug {
+        tracing::debug!("{l}");
+    }
+    for l in log.errors {
+        tracing::error!("{l}");
     }
 }
 
