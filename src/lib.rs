@@ -7,6 +7,7 @@ pub mod assemble;
 pub mod checker;
 pub mod config;
 pub mod configure;
+pub mod ctl;
 pub mod discovery;
 pub mod dm;
 pub mod files;

@@ -25,7 +25,6 @@ pub enum Mode {
     UdevUsablePaths,
     DumpConfig,
     DumpLocalConfig,
-    Reload,
     Usage,
     /// `--check-config [FILE]` (ours, beyond upstream).
     CheckConfig,
@@ -40,7 +39,11 @@ pub struct Args {
     pub retain_queueing: bool,
     pub ignore_wwids: bool,
     pub enable_foreign: bool,
+    /// `-D` (undocumented): never hand a command to multipathd.
     pub no_delegate: bool,
+    /// `-r`: reload every map (create mode: delegated as `reconfigure all`).
+    /// A flag, not a mode, as upstream's: `-r -d` is a dry run, `-r -l` a list.
+    pub force_reload: bool,
     pub retries: Option<i32>,
     pub device: Option<String>,
     /// Messages to print before running (e.g. `option -b ignored`).
@@ -157,7 +160,7 @@ pub fn parse(argv: &[String]) -> Result<Args, ArgError> {
                     }
                     a.force_pgpolicy = Some(p);
                 }
-                'r' => a.mode = Mode::Reload,
+                'r' => a.force_reload = true,
                 'R' => a.retries = optarg.and_then(|r| r.parse().ok()),
                 'h' => a.mode = Mode::Usage,
                 'i' => a.ignore_wwids = true,
@@ -207,5 +210,12 @@ mod tests {
             p("--check-config /x").unwrap().device.as_deref(),
             Some("/x")
         );
+        // -r is a flag; -d still turns create mode into a dry run.
+        let a = p("-r").unwrap();
+        assert_eq!((a.mode, a.force_reload), (Mode::Create, true));
+        assert_eq!(p("-r -d").unwrap().mode, Mode::DryRun);
+        assert_eq!(p("-dr").unwrap().mode, Mode::DryRun);
+        assert_eq!(p("-l -r").unwrap().mode, Mode::List);
+        assert!(p("-D -F").unwrap().no_delegate);
     }
 }

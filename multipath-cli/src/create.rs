@@ -2,6 +2,7 @@
 //! the maps of every path that should be multipathed.
 
 use crate::ctx::{daemon_running, resolve, selected_wwid, Ctx, Fail, Res, Target, DAEMON_WARNING};
+use crate::delegate::{delegate, Delegated};
 use crate::gate;
 use mpath::assemble::{self, AssembleOpts, Gather, PgPolicy};
 use mpath::configure::{self, Action, ApplyEnv, ApplyLog};
@@ -15,6 +16,13 @@ pub struct CreateOpts {
 }
 
 pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
+    // `-r`: the daemon reloads every map itself (the device argument and
+    // the other switches then do not matter).
+    if o.force_reload && !o.dry_run {
+        if let Delegated::Done(r) = delegate(ctx, "reconfigure all", None) {
+            return r;
+        }
+    }
     let dm = ctx.dm()?;
     let live = ctx.live(&dm)?;
     let paths = ctx.scan();

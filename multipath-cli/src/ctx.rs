@@ -227,22 +227,10 @@ pub fn selected_wwid(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Res<Opti
     }
 }
 
-/// Whether multipathd answers on its socket.
+/// Whether multipathd is running: its control socket connects
+/// (`MULTIPATH_SOCKET_NAME`, else the pathname then the abstract socket).
 pub fn daemon_running() -> bool {
-    use std::os::linux::net::SocketAddrExt;
-    use std::os::unix::net::{SocketAddr, UnixStream};
-    if let Ok(name) = std::env::var("MULTIPATH_SOCKET_NAME") {
-        if let Some(abs) = name.strip_prefix('@') {
-            return SocketAddr::from_abstract_name(abs.as_bytes())
-                .and_then(|a| UnixStream::connect_addr(&a))
-                .is_ok();
-        }
-        return UnixStream::connect(name).is_ok();
-    }
-    UnixStream::connect("/run/multipathd.socket").is_ok()
-        || SocketAddr::from_abstract_name(b"/org/kernel/linux/storage/multipathd")
-            .and_then(|a| UnixStream::connect_addr(&a))
-            .is_ok()
+    mpath::ctl::connect().is_ok()
 }
 
 pub const DAEMON_WARNING: &str =

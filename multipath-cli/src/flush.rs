@@ -1,15 +1,17 @@
-//! `-f map` and `-F`: remove maps that nothing holds open.
+//! `-f map` and `-F`: remove maps that nothing holds open. With multipathd
+//! running they are its job first (`del map <map>`, `del maps`; see
+//! [`crate::delegate`]).
 
 use crate::ctx::{resolve, Ctx, Fail, Res, Target};
+use crate::delegate::{delegate, Delegated};
 use mpath::configure::LiveMap;
 use mpath::dm::{DeviceMapper, DmError, RemoveOptions};
+use mpath::SysRoot;
 use std::time::Duration;
 
-/// Remove one map: stop queueing first (a queueing map with no paths would
-/// block the removal's flush), retry `-R` times one second apart while busy.
-fn flush_one(ctx: &Ctx, dm: &dyn DeviceMapper, m: &LiveMap) -> Res {
-    let retries = ctx
-        .args
+/// The removal retries: `-R n`, else `remove_retries`.
+fn retries(ctx: &Ctx) -> i32 {
+    ctx.args
         .retries
         .or_else(|| {
             ctx.cfg
@@ -19,7 +21,12 @@ fn flush_one(ctx: &Ctx, dm: &dyn DeviceMapper, m: &LiveMap) -> Res {
                 .map(|v| v as i32)
         })
         .unwrap_or(0)
-        .max(0);
+        .max(0)
+}
+
+/// Remove one map: stop queueing first (a queueing map with no paths would
+/// block the removal's flush), retry `-R` times one second apart while busy.
+fn flush_one(ctx: &Ctx, dm: &dyn DeviceMapper, m: &LiveMap, retries: i32) -> Res {
     let mut attempt = 0;
     loop {
         let open = dm.info(&m.name).ok().flatten().map_or(0, |i| i.open_count);
@@ -59,11 +66,94 @@ fn flush_one(ctx: &Ctx, dm: &dyn DeviceMapper, m: &LiveMap) -> Res {
     }
 }
 
+/// What `-f`'s argument names, judged before anything asks the kernel or
+/// the daemon (upstream's device types).
+#[derive(Debug, PartialEq, Eq)]
+enum ArgKind {
+    /// A map name, or a device-mapper node: may be flushed.
+    Map,
+    /// A path's node or `maj:min`: not a map.
+    Other,
+    /// Names nothing.
+    Invalid,
+}
+
+/// A block node (stat on the root) is a map if its `maj:min` is a dm
+/// device. On a fixture root, where `/dev` holds no nodes, `/dev/mapper/*`
+/// and `/dev/dm-N` count as maps and `/dev/<disk in sys/block>` as a path.
+/// Else `maj:min` is a path, a word without `/` a map name (upstream's
+/// `valid_alias`), anything else invalid.
+fn arg_kind(root: &SysRoot, arg: &str) -> ArgKind {
+    use std::os::unix::fs::FileTypeExt;
+    if arg.contains('/') {
+        let node = if arg.starts_with('/') {
+            root.join(arg)
+        } else {
+            arg.into()
+        };
+        if let Ok(m) = std::fs::metadata(&node) {
+            if m.file_type().is_block_device() {
+                use std::os::unix::fs::MetadataExt;
+                let (maj, min) = (
+                    nix::sys::stat::major(m.rdev()),
+                    nix::sys::stat::minor(m.rdev()),
+                );
+                let dm = root.join(format!("/sys/dev/block/{maj}:{min}/dm"));
+                return if dm.exists() {
+                    ArgKind::Map
+                } else {
+                    ArgKind::Other
+                };
+            }
+        }
+        if !root.is_real() {
+            if let Some(base) = arg.strip_prefix("/dev/") {
+                let dm_node = base
+                    .strip_prefix("dm-")
+                    .is_some_and(|n| n.parse::<u32>().is_ok());
+                if base.starts_with("mapper/") || dm_node {
+                    return ArgKind::Map;
+                }
+                if root.join(format!("/sys/block/{base}")).exists() {
+                    return ArgKind::Other;
+                }
+            }
+        }
+    }
+    if let Some((maj, min)) = arg.split_once(':') {
+        let digits = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
+        if !maj.is_empty() && maj.chars().all(|c| c.is_ascii_digit()) && digits(min) {
+            return ArgKind::Other;
+        }
+    }
+    if arg.contains('/') {
+        ArgKind::Invalid
+    } else {
+        ArgKind::Map
+    }
+}
+
 pub fn flush(ctx: &Ctx) -> Res {
+    const NEEDS_MAP: &str = "the -f option requires a map name to remove";
     let Some(arg) = ctx.args.device.clone() else {
-        ctx.error("multipath -f needs a map name");
+        ctx.error(NEEDS_MAP);
         return Err(Fail);
     };
+    match arg_kind(&ctx.root, &arg) {
+        ArgKind::Map => {}
+        ArgKind::Other => {
+            ctx.error(NEEDS_MAP);
+            return Err(Fail);
+        }
+        ArgKind::Invalid => {
+            ctx.error(format!("'{arg}' is not a valid argument"));
+            return Err(Fail);
+        }
+    }
+    let mut retries = retries(ctx);
+    if let Delegated::Done(r) = delegate(ctx, &format!("del map {arg}"), Some(&mut retries)) {
+        return r;
+    }
     let dm = ctx.dm()?;
     let live = ctx.live(&dm)?;
     let m = match resolve(&arg, &[], &live) {
@@ -76,15 +166,19 @@ pub fn flush(ctx: &Ctx) -> Res {
         ctx.error(format!("{shown} is not a multipath device"));
         return Err(Fail);
     };
-    flush_one(ctx, &dm, m)
+    flush_one(ctx, &dm, m, retries)
 }
 
 pub fn flush_all(ctx: &Ctx) -> Res {
+    let mut retries = retries(ctx);
+    if let Delegated::Done(r) = delegate(ctx, "del maps", Some(&mut retries)) {
+        return r;
+    }
     let dm = ctx.dm()?;
     let live = ctx.live(&dm)?;
     let mut ok = true;
     for m in &live {
-        if flush_one(ctx, &dm, m).is_err() {
+        if flush_one(ctx, &dm, m, retries).is_err() {
             ok = false;
         }
     }
@@ -92,5 +186,29 @@ pub fn flush_all(ctx: &Ctx) -> Res {
         Ok(())
     } else {
         Err(Fail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argument_kinds() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("sys/block/sda")).unwrap();
+        let root = SysRoot::new(t.path());
+        for (arg, kind) in [
+            ("mpatha", ArgKind::Map),
+            ("3600a0b80", ArgKind::Map),
+            ("/dev/mapper/mpatha", ArgKind::Map),
+            ("/dev/dm-0", ArgKind::Map),
+            ("/dev/sda", ArgKind::Other),
+            ("8:16", ArgKind::Other),
+            ("/dev/sdz", ArgKind::Invalid),
+            ("a/b", ArgKind::Invalid),
+        ] {
+            assert_eq!(arg_kind(&root, arg), kind, "{arg}");
+        }
     }
 }

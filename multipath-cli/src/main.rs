@@ -4,6 +4,7 @@ mod args;
 mod check;
 mod create;
 mod ctx;
+mod delegate;
 mod dumplocal;
 mod flush;
 mod gate;

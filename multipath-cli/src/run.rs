@@ -120,26 +120,20 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
             return 1;
         }
     };
+    let force_reload = ctx.args.force_reload;
     let r = match mode {
         Mode::Create => crate::create::run(
             &ctx,
             crate::create::CreateOpts {
                 dry_run: false,
-                force_reload: false,
+                force_reload,
             },
         ),
         Mode::DryRun => crate::create::run(
             &ctx,
             crate::create::CreateOpts {
                 dry_run: true,
-                force_reload: false,
-            },
-        ),
-        Mode::Reload => crate::create::run(
-            &ctx,
-            crate::create::CreateOpts {
-                dry_run: false,
-                force_reload: true,
+                force_reload,
             },
         ),
         Mode::List => crate::list::run(&ctx, false),

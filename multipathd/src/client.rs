@@ -18,14 +18,12 @@ pub const DEFAULT_TIMEOUT_MS: u64 = proto::DEFAULT_UXSOCK_TIMEOUT_MS + 100;
 pub const PROMPT: &str = "multipathd> ";
 
 /// The reply wait for clients: `uxsock_timeout` from the configuration
-/// (`/etc/multipath.conf` and `conf.d`, under `MPATH_SYSROOT` if set) plus
-/// 100 ms.
+/// (`/etc/multipath.conf` and `conf.d`, under `MPATH_SYSROOT` if set; at
+/// least the default) plus 100 ms.
 pub fn timeout_from_config() -> u64 {
     let conf = mpath::Config::load(&mpath::SysRoot::from_env());
-    conf.default_value("uxsock_timeout")
-        .and_then(|v| v.as_int())
-        .and_then(|ms| u64::try_from(ms).ok())
-        .map_or(DEFAULT_TIMEOUT_MS, |ms| ms + 100)
+    let ms = u64::try_from(mpath::ctl::uxsock_timeout(&conf).as_millis()).unwrap_or(u64::MAX);
+    ms.saturating_add(100)
 }
 
 fn connect() -> Option<UnixStream> {
@@ -57,7 +55,7 @@ fn exchange(stream: &mut UnixStream, cmd: &str, timeout_ms: u64, tty: bool) -> O
 
 /// Print a reply as the clients do; the exit status it stands for.
 fn print_reply(reply: &str, tty: bool) -> i32 {
-    let (text, code) = match reply.strip_prefix("fail\n") {
+    let (text, code) = match reply.strip_prefix(proto::REPLY_FAIL) {
         Some(rest) => (rest, 1),
         None => (reply, 0),
     };

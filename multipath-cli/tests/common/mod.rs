@@ -114,6 +114,12 @@ impl San {
         self.root().join("fake-dm.json")
     }
 
+    /// The control socket `multipath` is pointed at (`MULTIPATH_SOCKET_NAME`);
+    /// nothing listens there unless a test starts a stand-in daemon.
+    pub fn socket(&self) -> PathBuf {
+        self.root().join("multipathd.socket")
+    }
+
     fn scsi_file(&self) -> PathBuf {
         self.root().join("fake-scsi.json")
     }
@@ -148,10 +154,7 @@ impl San {
             .env("MPATH_SYSROOT", self.root())
             .env("MPATH_FAKE_DM", self.dm_file())
             .env("MPATH_FAKE_SCSI", self.scsi_file())
-            .env(
-                "MULTIPATH_SOCKET_NAME",
-                self.root().join("no-daemon.socket"),
-            )
+            .env("MULTIPATH_SOCKET_NAME", self.socket())
             .output()
             .unwrap();
         Run {
