@@ -136,3 +136,39 @@ fn startup_show_fail_reinstate_shutdown() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn show_config_local_blacklist_devices() {
+    let d = Daemon::start(San::new(2, 1, CONF));
+    assert_eq!(
+        d.cmd("show devices"),
+        (
+            0,
+            "available block devices:\n    sda  devnode whitelisted, monitored\n    \
+             sdb  devnode whitelisted, monitored\n"
+                .into()
+        )
+    );
+    let (rc, bl) = d.cmd("show blacklist");
+    assert_eq!(rc, 0);
+    assert!(
+        bl.starts_with(
+            "device node rules:\n- blacklist:\n        \
+             (default rule)     !^(sd[a-z]|dasd[a-z]|nvme[0-9])\n- exceptions:\n        <empty>\n"
+        ),
+        "{bl}"
+    );
+    // The configuration limited to this host: no built-in entry matches
+    // scsi_debug, and one map.
+    let (rc, local) = d.cmd("show config local");
+    assert_eq!(rc, 0);
+    let (_, full) = d.cmd("show config");
+    let head = full.split_once("devices {\n").unwrap().0;
+    assert_eq!(
+        local,
+        format!(
+            "{head}devices {{\n}}\noverrides {{\n}}\nmultipaths {{\n\tmultipath {{\n\t\t\
+             wwid \"1Linux_scsi_debug_2000\"\n\t\talias \"mpatha\"\n\t}}\n}}\n"
+        )
+    );
+}

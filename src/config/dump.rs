@@ -13,7 +13,7 @@ fn line(out: &mut String, depth: usize, name: &str, value: &Value) {
 }
 
 /// Print `attrs` in `section`'s keyword order.
-fn attrs(out: &mut String, depth: usize, section: Section, a: &Attrs) {
+pub(super) fn attrs(out: &mut String, depth: usize, section: Section, a: &Attrs) {
     let mut items: Vec<(&str, &Value)> = a.iter().collect();
     items.sort_by_key(|(k, _)| keywords::print_index(section, k));
     for (k, v) in items {
@@ -49,7 +49,11 @@ fn rules(out: &mut String, name: &str, r: &Rules) {
 }
 
 /// One `\t<name> {` subsection per entry, keywords in `section`'s order.
-fn subsections(out: &mut String, section: Section, entries: &[Attrs]) {
+fn subsections<'a>(
+    out: &mut String,
+    section: Section,
+    entries: impl IntoIterator<Item = &'a Attrs>,
+) {
     for e in entries {
         let _ = writeln!(out, "\t{} {{", section.name());
         attrs(out, 2, section, e);
@@ -59,6 +63,17 @@ fn subsections(out: &mut String, section: Section, entries: &[Attrs]) {
 
 /// The whole configuration in `multipath.conf` syntax.
 pub fn dump(c: &Config) -> String {
+    let mut out = head(c, &c.hwtable);
+    if !c.multipaths.is_empty() {
+        out.push_str("multipaths {\n");
+        subsections(&mut out, Section::Multipath, &c.multipaths);
+        out.push_str("}\n");
+    }
+    out
+}
+
+/// Every section but `multipaths`, with `hwtable` as the `devices` section.
+pub(super) fn head<'a>(c: &Config, hwtable: impl IntoIterator<Item = &'a Attrs>) -> String {
     let mut out = String::with_capacity(64 * 1024);
     out.push_str("defaults {\n");
     for name in keywords::DEFAULTS {
@@ -70,16 +85,11 @@ pub fn dump(c: &Config) -> String {
     rules(&mut out, "blacklist", &c.blacklist);
     rules(&mut out, "blacklist_exceptions", &c.exceptions);
     out.push_str("devices {\n");
-    subsections(&mut out, Section::Device, &c.hwtable);
+    subsections(&mut out, Section::Device, hwtable);
     out.push_str("}\n");
     out.push_str("overrides {\n");
     attrs(&mut out, 1, Section::Overrides, &c.overrides);
     subsections(&mut out, Section::Protocol, &c.protocols);
     out.push_str("}\n");
-    if !c.multipaths.is_empty() {
-        out.push_str("multipaths {\n");
-        subsections(&mut out, Section::Multipath, &c.multipaths);
-        out.push_str("}\n");
-    }
     out
 }

@@ -8,6 +8,7 @@ pub mod attrs;
 pub mod defaults;
 pub mod dump;
 pub mod hwtable;
+pub mod local;
 pub mod resolve;
 
 use crate::sysroot::SysRoot;

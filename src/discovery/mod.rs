@@ -5,8 +5,10 @@
 //! never stops it: the device is skipped or the field left empty, and the
 //! problem is recorded in [`Scan::problems`] naming the device.
 
+mod block;
 mod wwid;
 
+pub use block::{block_devices, BlockDev};
 pub use wwid::wwid_from_sysfs_designator;
 
 use crate::sysroot::SysRoot;

@@ -34,10 +34,10 @@ pub fn show(req: &Request, st: &State, env: &Env, busy: bool) -> Reply {
         ListDaemon => format::daemon(st),
         ListConfig => mpath::config::dump::dump(&env.cfg),
         ListWildcards => format::wildcards(),
-        ListConfigLocal | ListBlacklist | ListDevices => {
-            return Err(CmdError::Reason(
-                "not supported by this multipathd yet".into(),
-            ))
+        ListConfigLocal => format::config_local(st, &env.cfg),
+        ListBlacklist => format::blacklist(&env.cfg),
+        ListDevices => {
+            format::devices(st, &env.filter, &mpath::discovery::block_devices(&env.root))
         }
         _ => return Err(CmdError::Failed),
     })

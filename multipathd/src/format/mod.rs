@@ -13,8 +13,10 @@
 //!   `show map M format F`, `show path P`;
 //! - [`topology`]: `show [maps] topology`, `show map M topology`;
 //! - [`json`]: `show maps json`, `show map M json`;
-//! - [`status`]: `show status`, `show daemon`.
+//! - [`status`]: `show status`, `show daemon`;
+//! - [`config`]: `show config local`, `show blacklist`, `show devices`.
 
+mod config;
 mod json;
 mod status;
 mod table;
@@ -24,6 +26,7 @@ mod wildcards;
 #[cfg(test)]
 mod tests;
 
+pub use config::{blacklist, config_local, devices};
 pub use json::{json_map, json_maps};
 pub use status::{daemon, status};
 pub use table::{

@@ -71,7 +71,7 @@ fn bar_at(b: &[u8], i: usize) -> Option<usize> {
     digits(j + 1)
 }
 
-fn dev(name: &str, dev_t: &str, hcil: &str, vendor: &str, product: &str) -> PathDev {
+pub(super) fn dev(name: &str, dev_t: &str, hcil: &str, vendor: &str, product: &str) -> PathDev {
     PathDev {
         dev: name.into(),
         dev_t: dev_t.into(),
@@ -87,7 +87,7 @@ fn dev(name: &str, dev_t: &str, hcil: &str, vendor: &str, product: &str) -> Path
 }
 
 /// A path the daemon checked: in `map`, up, active in the kernel.
-fn path(d: PathDev, map: Option<&str>, prio: i32, now: Instant) -> Path {
+pub(super) fn path(d: PathDev, map: Option<&str>, prio: i32, now: Instant) -> Path {
     Path {
         dev: Arc::new(d),
         checker: "tur".into(),
@@ -117,7 +117,7 @@ fn group(prio: i32, state: GroupState, paths: &[&str]) -> Group {
     }
 }
 
-fn map(name: &str, wwid: &str, minor: u32, groups: Vec<Group>) -> Map {
+pub(super) fn map(name: &str, wwid: &str, minor: u32, groups: Vec<Group>) -> Map {
     Map {
         name: name.into(),
         wwid: wwid.into(),
