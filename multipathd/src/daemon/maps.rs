@@ -468,7 +468,7 @@ impl Owner {
                 continue;
             };
             let p = &self.st.paths[pi];
-            if p.admin_failed || p.pending {
+            if p.admin_failed || p.pending || !self.fresh.contains(&devt) {
                 continue;
             }
             let dev = p.dev.dev.clone();
@@ -641,6 +641,13 @@ impl Owner {
                         matches!(plan.pgpolicy, PgPolicy::GroupByPrio | PgPolicy::GroupByTpg);
                 }
                 self.to_sync.insert(wwid.to_string());
+                // The new table has every path active: apply the checkers'
+                // verdicts to all of them again.
+                for p in &self.st.paths {
+                    if p.map.as_deref() == Some(wwid) {
+                        self.fresh.insert(p.dev.dev_t.clone());
+                    }
+                }
                 true
             }
             Err(e) => {

@@ -57,6 +57,10 @@ pub struct Owner {
     /// Maps whose grouping must be checked (priorities changed, paths
     /// added or removed).
     pub to_regroup: BTreeSet<String>,
+    /// Paths (`major:minor`) with a checker verdict new in this batch: only
+    /// those are failed or reinstated in the kernel (as upstream acts from
+    /// its checker, not from dm events).
+    pub fresh: std::collections::HashSet<String>,
     /// `forcequeueing daemon`: keep queueing at shutdown.
     pub queue_forced: bool,
     pub shutdown: bool,
@@ -110,6 +114,7 @@ pub fn start(rt: Handle, env: Arc<Env>, listeners: Vec<UnixListener>) -> i32 {
         dirty: true,
         to_sync: BTreeSet::new(),
         to_regroup: BTreeSet::new(),
+        fresh: Default::default(),
         queue_forced: false,
         shutdown: false,
     };
@@ -323,14 +328,16 @@ impl Owner {
                 format!(": {}", done.message)
             };
             tracing::info!(path = %p.dev.dev, "{}: path state {} -> {}{msg}", p.dev.dev, old.name(), done.state.name());
+            // A state change alone does not regroup (upstream reloads only
+            // for new priorities); the kernel fails over by itself.
             p.interval = polling;
-            regroup = true;
         } else if done.state.is_usable() {
             p.interval = (p.interval.max(1) * 2).min(max);
         } else {
             p.interval = polling;
         }
         p.next_check = Instant::now() + Duration::from_secs(p.interval.into());
+        self.fresh.insert(done.dev_t.clone());
         if let Some(w) = p.map.clone() {
             if regroup {
                 self.to_regroup.insert(w.clone());
@@ -350,6 +357,7 @@ impl Owner {
             self.sync_map(w);
             self.enforce(w);
         }
+        self.fresh.clear();
     }
 
     fn reconfigure(&mut self, all: bool) {
