@@ -168,7 +168,7 @@ fn show_config_local_blacklist_devices() {
         local,
         format!(
             "{head}devices {{\n}}\noverrides {{\n}}\nmultipaths {{\n\tmultipath {{\n\t\t\
-             wwid \"1Linux_scsi_debug_2000\"\n\t\talias \"mpatha\"\n\t}}\n}}\n"
+             wwid \"1Linux_scsi_debug_2000\"\n\t\t# alias \"mpatha\"\n\t}}\n}}\n"
         )
     );
 }

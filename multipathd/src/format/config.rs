@@ -29,7 +29,8 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 /// `show config local`: the configuration limited to the hardware entries
-/// of the daemon's paths and to its maps, as `multipath -T` prints it.
+/// of the daemon's paths and to its maps, as `multipath -T` prints it
+/// (paths in discovery order, maps in the daemon's order).
 pub fn config_local(st: &State, cfg: &Config) -> String {
     let infos: Vec<_> = st.paths.iter().map(|p| path_info(&p.dev)).collect();
     let maps: Vec<LocalMap> = st

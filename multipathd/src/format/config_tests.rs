@@ -1,6 +1,7 @@
 use super::super::tests::{dev, map};
 use super::*;
 use crate::model::Path;
+use mpath::config::PathInfo;
 use mpath::discovery::{block_devices, PathDev};
 use mpath::SysRoot;
 use std::fs;
@@ -235,43 +236,38 @@ fn devices_without_sysfs() {
     );
 }
 
+/// The daemon's paths (discovery order) and maps (its order) go to the
+/// rendering shared with `multipath -T` (tested in mpath::config::local).
 #[test]
-fn config_local_has_the_used_entries_and_the_maps() {
-    let c = cfg(r#"
-devices {
-	device {
-		vendor "Linux"
-		product "scsi_debug"
-		no_path_retry 12
-	}
-}
-"#);
+fn config_local_is_dump_local_of_the_state() {
+    let c = cfg("devices {\n\tdevice {\n\t\tvendor \"ACME\"\n\t\tproduct \"D\"\n\t}\n}\n");
     let mut st = State::new(1);
-    st.paths.push(path("sda", "Linux", "scsi_debug", "W1"));
-    st.paths.push(path("sdb", "Linux", "scsi_debug", "W1"));
-    st.maps.push(map("mpatha", "W1", 0, Vec::new()));
-    let out = config_local(&st, &c);
-    let full = mpath::config::dump::dump(&c);
-    let (head, _) = full.split_once("devices {\n").unwrap();
-    let (ours_head, tail) = out.split_once("devices {\n").unwrap();
-    assert_eq!(ours_head, head);
-    assert_eq!(
-        tail,
-        "\
-\tdevice {
-\t\tvendor \"Linux\"
-\t\tproduct \"scsi_debug\"
-\t\tno_path_retry 12
-\t}
-}
-overrides {
-}
-multipaths {
-\tmultipath {
-\t\twwid \"W1\"
-\t\talias \"mpatha\"
-\t}
-}
-"
+    st.paths.push(path("sdb", "Linux", "scsi_debug", "W2"));
+    st.paths.push(path("sda", "ACME", "D", "W1"));
+    st.maps.push(map("mpathb", "W2", 1, Vec::new()));
+    st.maps.push(map("W1", "W1", 0, Vec::new()));
+    let info = |vendor, product, wwid| PathInfo {
+        vendor,
+        product,
+        revision: "0191",
+        protocol: "scsi:unspec",
+        wwid,
+    };
+    let want = dump_local(
+        &c,
+        &[info("Linux", "scsi_debug", "W2"), info("ACME", "D", "W1")],
+        &[
+            LocalMap {
+                wwid: "W2",
+                name: "mpathb",
+            },
+            LocalMap {
+                wwid: "W1",
+                name: "W1",
+            },
+        ],
     );
+    assert!(want.contains("\tdevice {\n\t\tvendor \"ACME\"\n"), "{want}");
+    assert!(want.ends_with("\t\twwid \"W2\"\n\t\t# alias \"mpathb\"\n\t}\n\tmultipath {\n\t\twwid \"W1\"\n\t}\n}\n"), "{want}");
+    assert_eq!(config_local(&st, &c), want);
 }
