@@ -348,12 +348,20 @@ impl Owner {
 
     /// Synchronise the maps touched by this batch and apply the policies.
     fn settle(&mut self) {
+        // New verdicts reach the kernel first (a path found down is failed
+        // before a reload can hand it I/O), then maps are regrouped, then
+        // the reloaded tables get the verdicts again.
+        let sync = std::mem::take(&mut self.to_sync);
+        for w in &sync {
+            self.sync_map(w);
+            self.enforce(w);
+        }
         let regroup = std::mem::take(&mut self.to_regroup);
         for w in &regroup {
             self.regroup(w, false);
         }
         let sync = std::mem::take(&mut self.to_sync);
-        for w in sync.iter().chain(regroup.iter()) {
+        for w in &sync {
             self.sync_map(w);
             self.enforce(w);
         }
