@@ -38,4 +38,16 @@ impl SysRoot {
     pub fn is_real(&self) -> bool {
         self.root == Path::new("/")
     }
+
+    /// The file a fake-seam variable (`MPATH_FAKE_DM`, `MPATH_FAKE_SCSI`)
+    /// names; honoured on a fixture root only, so a production run never
+    /// silently works on a fake.
+    pub fn fake_seam(&self, var: &str) -> Option<PathBuf> {
+        if self.is_real() {
+            return None;
+        }
+        std::env::var_os(var)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
 }

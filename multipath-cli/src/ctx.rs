@@ -38,16 +38,6 @@ pub struct Ctx {
     fake_dm: Option<(Arc<FakeDm>, PathBuf)>,
 }
 
-/// The file a fake-seam variable names, honoured on a fixture root only.
-fn fake_file(root: &SysRoot, var: &str) -> Option<PathBuf> {
-    if root.is_real() {
-        return None;
-    }
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
 /// A failure that ends the command with exit status 1 after its message.
 pub struct Fail;
 
@@ -62,11 +52,11 @@ impl Ctx {
                 .and_then(|v| v.as_int())
                 .map_or(2, |v| v.clamp(0, 6) as u32)
         });
-        let scsi: Box<dyn ScsiTransport> = match fake_file(&root, "MPATH_FAKE_SCSI") {
+        let scsi: Box<dyn ScsiTransport> = match root.fake_seam("MPATH_FAKE_SCSI") {
             Some(f) => Box::new(FakeScsi::load_file(&f)?),
             None => Box::new(SgIo::new(&root)),
         };
-        let fake_dm = match fake_file(&root, "MPATH_FAKE_DM") {
+        let fake_dm = match root.fake_seam("MPATH_FAKE_DM") {
             Some(f) => Some((Arc::new(FakeDm::load_file(&f)?), f)),
             None => None,
         };

@@ -32,7 +32,7 @@ fn word(cfg: &Config, name: &str, d: &PathDev) -> Option<(String, Origin)> {
 
 /// The checker timeout in ms: `checker_timeout`, else the SCSI device's
 /// command timeout from sysfs, else 30 s.
-fn timeout_ms(cfg: &Config, root: &SysRoot, d: &PathDev) -> u32 {
+pub fn timeout_ms(cfg: &Config, root: &SysRoot, d: &PathDev) -> u32 {
     let secs = word(cfg, "checker_timeout", d)
         .and_then(|(v, _)| v.parse::<u32>().ok())
         .filter(|v| *v > 0)

@@ -21,18 +21,21 @@ use crate::dm::MultipathTable;
 use crate::print::{TopoGroup, TopoMap, TopoPath};
 use crate::sysroot::SysRoot;
 
+/// The udev property the WWID of a `vendor`/`product` device comes from.
+pub fn uid_attribute(cfg: &Config, vendor: &str, product: &str) -> String {
+    let pi = crate::config::resolve::PathInfo {
+        vendor,
+        product,
+        ..Default::default()
+    };
+    cfg.resolve("uid_attribute", &pi)
+        .and_then(|(v, _)| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "ID_SERIAL".into())
+}
+
 /// Scan every SCSI disk, each with the WWID source its configuration names.
 pub fn discover(cfg: &Config, root: &SysRoot) -> Scan {
-    discovery::scan(root, |vendor, product| {
-        let pi = crate::config::resolve::PathInfo {
-            vendor,
-            product,
-            ..Default::default()
-        };
-        cfg.resolve("uid_attribute", &pi)
-            .and_then(|(v, _)| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| "ID_SERIAL".into())
-    })
+    discovery::scan(root, |vendor, product| uid_attribute(cfg, vendor, product))
 }
 
 /// Paths grouped by WWID, groups in order of their first path, paths in

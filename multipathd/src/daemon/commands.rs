@@ -60,6 +60,16 @@ impl Owner {
             .ok_or(CmdError::NoDevice)
     }
 
+    /// A path of a map: its index, `major:minor`, map WWID and map name;
+    /// `fail` when the path is in no map.
+    fn path_in_map(&self, key: &str) -> Result<(usize, String, String, String), CmdError> {
+        let i = self.path_idx(key)?;
+        let p = &self.st.paths[i];
+        let w = p.map.clone().ok_or(CmdError::Failed)?;
+        let (name, _) = self.map_name_wwid(&w)?;
+        Ok((i, p.dev.dev_t.clone(), w, name))
+    }
+
     fn dm_message(&self, name: &str, msg: &str) -> Result<(), CmdError> {
         self.env.dm.message(name, 0, msg).map(|_| ()).map_err(|e| {
             tracing::error!("{e}");
@@ -73,10 +83,7 @@ impl Owner {
         self.dirty = true;
         match req {
             FailPath(p) => {
-                let i = self.path_idx(&p)?;
-                let devt = self.st.paths[i].dev.dev_t.clone();
-                let w = self.st.paths[i].map.clone().ok_or(CmdError::Failed)?;
-                let (name, _) = self.map_name_wwid(&w)?;
+                let (i, devt, w, name) = self.path_in_map(&p)?;
                 self.dm_message(&name, &format!("fail_path {devt}"))?;
                 tracing::info!(map = %name, "{name}: fail path {devt} (operator)");
                 let p = &mut self.st.paths[i];
@@ -86,10 +93,7 @@ impl Owner {
                 Ok(String::new())
             }
             ReinstatePath(p) => {
-                let i = self.path_idx(&p)?;
-                let devt = self.st.paths[i].dev.dev_t.clone();
-                let w = self.st.paths[i].map.clone().ok_or(CmdError::Failed)?;
-                let (name, _) = self.map_name_wwid(&w)?;
+                let (i, devt, w, name) = self.path_in_map(&p)?;
                 self.dm_message(&name, &format!("reinstate_path {devt}"))?;
                 tracing::info!(map = %name, "{name}: reinstate path {devt} (operator)");
                 let p = &mut self.st.paths[i];

@@ -10,7 +10,6 @@ use mpath::dm::{DeviceMapper, FakeDm, KernelDm};
 use mpath::filter::Filter;
 use mpath::scsi::{FakeScsi, ScsiTransport, SgIo};
 use mpath::{Config, SysRoot};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 pub struct Env {
@@ -27,15 +26,6 @@ pub struct Env {
     pub diagnostics: Vec<String>,
     /// Set when the kernel seam could not be opened.
     pub dm_error: Option<String>,
-}
-
-fn fake_file(root: &SysRoot, var: &str) -> Option<PathBuf> {
-    if root.is_real() {
-        return None;
-    }
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
 }
 
 /// A device mapper that refuses everything (the real one could not be
@@ -99,7 +89,7 @@ impl Env {
     pub fn load(root: SysRoot, bindings_read_only: bool) -> Env {
         let cfg = Config::load(&root);
         let mut dm_error = None;
-        let dm: Arc<dyn DeviceMapper> = match fake_file(&root, "MPATH_FAKE_DM") {
+        let dm: Arc<dyn DeviceMapper> = match root.fake_seam("MPATH_FAKE_DM") {
             Some(f) => match FakeDm::load_file(&f) {
                 Ok(d) => Arc::new(d),
                 Err(e) => {
@@ -115,15 +105,17 @@ impl Env {
                 }
             },
         };
-        let scsi: Arc<dyn ScsiTransport> =
-            match fake_file(&root, "MPATH_FAKE_SCSI").map(|f| FakeScsi::load_file(&f)) {
-                Some(Ok(s)) => Arc::new(s),
-                Some(Err(e)) => {
-                    dm_error.get_or_insert(e);
-                    Arc::new(SgIo::new(&root))
-                }
-                None => Arc::new(SgIo::new(&root)),
-            };
+        let scsi: Arc<dyn ScsiTransport> = match root
+            .fake_seam("MPATH_FAKE_SCSI")
+            .map(|f| FakeScsi::load_file(&f))
+        {
+            Some(Ok(s)) => Arc::new(s),
+            Some(Err(e)) => {
+                dm_error.get_or_insert(e);
+                Arc::new(SgIo::new(&root))
+            }
+            None => Arc::new(SgIo::new(&root)),
+        };
         Self::with(root, cfg, dm, scsi, bindings_read_only, dm_error)
     }
 

@@ -6,7 +6,7 @@
 use super::owner::{MapExtra, Owner, PathExtra};
 use super::uevent::{Action as UAction, Uevent};
 use crate::model::{Failback, Group, InitState, Map, MapStats, Path, Queueing};
-use mpath::assemble::{self, AssembleOpts, Gather, PathFacts, PgPolicy};
+use mpath::assemble::{self, AssembleOpts, Gather, PathFacts};
 use mpath::checker::PathState;
 use mpath::configure::{self, ApplyEnv};
 use mpath::discovery::{self, PathDev};
@@ -16,19 +16,6 @@ use mpath::files::wwids::{FailedWwids, WwidsFile};
 use mpath::filter::{self, Candidate, CreateInput, FindMode};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// The udev property a path's WWID comes from.
-fn uid_attribute(env: &super::Env, vendor: &str, product: &str) -> String {
-    let pi = mpath::config::resolve::PathInfo {
-        vendor,
-        product,
-        ..Default::default()
-    };
-    env.cfg
-        .resolve("uid_attribute", &pi)
-        .and_then(|(v, _)| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| "ID_SERIAL".into())
-}
 
 fn failback_of(v: Option<String>) -> Failback {
     match v.as_deref() {
@@ -55,7 +42,7 @@ fn queueing_of(v: Option<String>) -> Queueing {
 
 impl Owner {
     fn is_blacklisted(&self, p: &PathDev) -> bool {
-        let uid = uid_attribute(&self.env, &p.vendor, &p.product);
+        let uid = configure::uid_attribute(&self.env.cfg, &p.vendor, &p.product);
         let v = self.env.filter.path(&Candidate::new(p, &p.udev, &uid));
         if let Some(m) = v.log_message(&p.dev) {
             tracing::debug!("{m}");
@@ -85,23 +72,7 @@ impl Owner {
     }
 
     fn remember_facts(&mut self, f: &PathFacts) {
-        let timeout_ms = self
-            .env
-            .cfg
-            .resolve_text("checker_timeout", &f.info())
-            .and_then(|(v, _)| v.parse::<u32>().ok())
-            .filter(|v| *v > 0)
-            .or_else(|| {
-                std::fs::read_to_string(
-                    self.env
-                        .root
-                        .join(format!("/sys/block/{}/device/timeout", f.dev.dev)),
-                )
-                .ok()
-                .and_then(|s| s.trim().parse().ok())
-            })
-            .unwrap_or(30)
-            .saturating_mul(1000);
+        let timeout_ms = assemble::facts::timeout_ms(&self.env.cfg, &self.env.root, &f.dev);
         self.paths_extra.insert(
             f.dev.dev_t.clone(),
             PathExtra {
@@ -168,7 +139,6 @@ impl Owner {
         let mut wwids = WwidsFile::load(&env.root)
             .map_err(|e| tracing::error!("{e}"))
             .ok();
-        let failed = FailedWwids::new(&env.root);
         let mode = FindMode::from_config(&env.cfg);
 
         let old_paths = std::mem::take(&mut self.st.paths);
@@ -195,53 +165,21 @@ impl Owner {
                 }
                 continue;
             }
-            let plan = assemble::assemble(&env.cfg, &wwid, facts, &AssembleOpts::default());
-            for l in &plan.log {
-                tracing::trace!("{l}");
-            }
-            let in_use = |name: &str| {
-                live.iter()
-                    .find(|m| m.name == name && m.wwid != wwid)
-                    .map(|m| m.wwid.clone())
-            };
-            let choice = configure::select_alias(
-                &env.cfg,
+            let (plan, name, ok) = establish(
+                &env,
                 &wwid,
-                &plan.paths[0].dev,
+                facts,
+                &live,
                 bindings.as_mut(),
-                lm.map(|m| m.name.as_str()),
-                env.bindings_read_only,
-                &in_use,
+                wwids.as_mut(),
+                reload_all,
             );
-            for m in &choice.messages {
-                tracing::error!("{m}");
-            }
-            let name = choice.name;
-            let action = configure::select_action(&plan, &name, lm, reload_all);
-            let mut log = configure::ApplyLog::default();
-            let ok = {
-                let mut aenv = ApplyEnv {
-                    dm: env.dm.as_ref(),
-                    root: &env.root,
-                    wwids: wwids.as_mut(),
-                    failed: &failed,
-                };
-                if let Some(v) = action.verb() {
-                    tracing::info!(map = %name, "{name}: {v} [{}]", plan.table);
-                }
-                configure::apply(&mut aenv, &action, &name, &plan, &mut log)
-            };
-            log_apply(log);
             let in_map = match ok {
-                Ok(()) => {
+                Ok(_) => {
                     adopted.push((name.clone(), wwid.clone()));
                     self.maps_extra.insert(
                         wwid.clone(),
                         MapExtra {
-                            groups_by_prio: matches!(
-                                plan.pgpolicy,
-                                PgPolicy::GroupByPrio | PgPolicy::GroupByTpg
-                            ),
                             next_pg: plan.init_pg,
                         },
                     );
@@ -636,10 +574,6 @@ impl Owner {
                 let m = &mut self.st.maps[mi];
                 m.stats.map_loads += 1;
                 m.action = "reload".into();
-                if let Some(x) = self.maps_extra.get_mut(wwid) {
-                    x.groups_by_prio =
-                        matches!(plan.pgpolicy, PgPolicy::GroupByPrio | PgPolicy::GroupByTpg);
-                }
                 self.to_sync.insert(wwid.to_string());
                 // The new table has every path active: apply the checkers'
                 // verdicts to all of them again.
@@ -732,7 +666,7 @@ impl Owner {
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default()
         };
-        let uid = uid_attribute(&self.env, &attr("vendor"), &attr("model"));
+        let uid = configure::uid_attribute(&self.env.cfg, &attr("vendor"), &attr("model"));
         let dev = discovery::read_path(root, name, &uid)?;
         if self.is_blacklisted(&dev) {
             return Err("blacklisted".into());
@@ -813,48 +747,21 @@ impl Owner {
             tracing::debug!("{wwid}: not multipathed (find_multipaths)");
             return Ok(());
         }
-        let plan = assemble::assemble(&env.cfg, wwid, facts, &AssembleOpts::default());
         let live = configure::live_maps(env.dm.as_ref()).unwrap_or_default();
-        let lm = live.iter().find(|m| m.wwid == wwid);
         let mut bindings = Bindings::load(&env.root).ok();
-        let in_use = |name: &str| {
-            live.iter()
-                .find(|m| m.name == name && m.wwid != wwid)
-                .map(|m| m.wwid.clone())
-        };
-        let choice = configure::select_alias(
-            &env.cfg,
+        let (plan, name, r) = establish(
+            &env,
             wwid,
-            &plan.paths[0].dev,
+            facts,
+            &live,
             bindings.as_mut(),
-            lm.map(|m| m.name.as_str()),
-            env.bindings_read_only,
-            &in_use,
+            wwids.as_mut(),
+            false,
         );
-        let name = choice.name;
-        let action = configure::select_action(&plan, &name, lm, false);
-        let failed = FailedWwids::new(&env.root);
-        let mut log = configure::ApplyLog::default();
-        let r = configure::apply(
-            &mut ApplyEnv {
-                dm: env.dm.as_ref(),
-                root: &env.root,
-                wwids: wwids.as_mut(),
-                failed: &failed,
-            },
-            &action,
-            &name,
-            &plan,
-            &mut log,
-        );
-        log_apply(log);
-        if let Err(e) = r {
+        let action = r.map_err(|e| {
             tracing::error!("{name}: {e}");
-            return Err(e.to_string());
-        }
-        if let Some(v) = action.verb() {
-            tracing::info!(map = %name, "{name}: {v} [{}]", plan.table);
-        }
+            e.to_string()
+        })?;
         for p in &mut self.st.paths {
             if p.dev.wwid == wwid && p.map.is_none() {
                 p.map = Some(wwid.to_string());
@@ -863,10 +770,6 @@ impl Owner {
         self.maps_extra.insert(
             wwid.to_string(),
             MapExtra {
-                groups_by_prio: matches!(
-                    plan.pgpolicy,
-                    PgPolicy::GroupByPrio | PgPolicy::GroupByTpg
-                ),
                 next_pg: plan.init_pg,
             },
         );
@@ -891,6 +794,68 @@ impl Owner {
         self.dirty = true;
         true
     }
+}
+
+/// Build the map for `wwid` from `facts` and bring the kernel in line with
+/// it: name it (multipaths alias, bindings, WWID), choose the action against
+/// the `live` maps and carry it out. Returns the plan, the name and the
+/// action taken (or why it failed).
+fn establish(
+    env: &super::Env,
+    wwid: &str,
+    facts: Vec<PathFacts>,
+    live: &[configure::LiveMap],
+    bindings: Option<&mut Bindings>,
+    wwids: Option<&mut WwidsFile>,
+    reload_all: bool,
+) -> (
+    assemble::MapPlan,
+    String,
+    Result<configure::Action, mpath::dm::DmError>,
+) {
+    let plan = assemble::assemble(&env.cfg, wwid, facts, &AssembleOpts::default());
+    for l in &plan.log {
+        tracing::trace!("{l}");
+    }
+    let lm = live.iter().find(|m| m.wwid == wwid);
+    let in_use = |name: &str| {
+        live.iter()
+            .find(|m| m.name == name && m.wwid != wwid)
+            .map(|m| m.wwid.clone())
+    };
+    let choice = configure::select_alias(
+        &env.cfg,
+        wwid,
+        &plan.paths[0].dev,
+        bindings,
+        lm.map(|m| m.name.as_str()),
+        env.bindings_read_only,
+        &in_use,
+    );
+    for m in &choice.messages {
+        tracing::error!("{m}");
+    }
+    let name = choice.name;
+    let action = configure::select_action(&plan, &name, lm, reload_all);
+    if let Some(v) = action.verb() {
+        tracing::info!(map = %name, "{name}: {v} [{}]", plan.table);
+    }
+    let failed = FailedWwids::new(&env.root);
+    let mut log = configure::ApplyLog::default();
+    let r = configure::apply(
+        &mut ApplyEnv {
+            dm: env.dm.as_ref(),
+            root: &env.root,
+            wwids,
+            failed: &failed,
+        },
+        &action,
+        &name,
+        &plan,
+        &mut log,
+    );
+    log_apply(log);
+    (plan, name, r.map(|()| action))
 }
 
 fn log_apply(log: configure::ApplyLog) {

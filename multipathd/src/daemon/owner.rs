@@ -34,9 +34,6 @@ pub struct PathExtra {
 /// What the owner keeps about a map beyond the snapshot.
 #[derive(Debug, Clone, Default)]
 pub struct MapExtra {
-    /// Path grouping depends on priorities (group_by_prio, group_by_tpg):
-    /// a priority change may regroup the map.
-    pub groups_by_prio: bool,
     /// The kernel's next group (1-based) from the last status.
     pub next_pg: u32,
 }
