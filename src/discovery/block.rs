@@ -54,6 +54,14 @@ fn names(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// `queue/max_sectors_kb` of block device `name` (`sdb`, `dm-0`), as
+/// `%k` prints it; `None` when sysfs does not have it. Read when asked
+/// for, as upstream reads it when printing.
+pub fn max_sectors_kb(root: &SysRoot, name: &str) -> Option<String> {
+    read_trim(&root.join(format!("/sys/block/{name}/queue/max_sectors_kb")))
+        .filter(|v| !v.is_empty())
+}
+
 /// The block devices under `root`, in udev's enumeration order. An unreadable
 /// `/sys/block` gives an empty list.
 pub fn block_devices(root: &SysRoot) -> Vec<BlockDev> {
@@ -150,6 +158,16 @@ mod tests {
             devs[1].syspath,
             Path::new("/sys/devices/platform/host1/target1:0:0/1:0:0:0/block/sdb")
         );
+    }
+
+    #[test]
+    fn max_sectors_kb_of_a_disk_and_a_map() {
+        let t = tempfile::tempdir().unwrap();
+        let root = SysRoot::new(t.path());
+        dir(t.path(), "sys/block/sda/queue");
+        fs::write(t.path().join("sys/block/sda/queue/max_sectors_kb"), "512\n").unwrap();
+        assert_eq!(max_sectors_kb(&root, "sda").as_deref(), Some("512"));
+        assert_eq!(max_sectors_kb(&root, "dm-0"), None);
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //! problem is recorded in [`Scan::problems`] naming the device.
 
 mod block;
+pub mod transport;
 mod wwid;
 
-pub use block::{block_devices, BlockDev};
+pub use block::{block_devices, max_sectors_kb, BlockDev};
 pub use wwid::wwid_from_sysfs_designator;
 
 use crate::sysroot::SysRoot;

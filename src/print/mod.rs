@@ -2,8 +2,11 @@
 //! `multipath -ll` / `multipathd show topology`, sizes, column layouts.
 //! Formats are facts observed on the reference (0.15.1) and must not drift.
 
+pub mod path;
+pub mod table;
 mod topology;
 
+pub use path::{paths_list, ListedPath};
 pub use topology::{TopoGroup, TopoMap, TopoPath};
 
 /// A size in 512-byte sectors as upstream prints it (`%S`): binary units

@@ -315,12 +315,11 @@ fn weightedpath_prio() {
     assert_eq!(w("devname sdc x", &p), PRIO_UNDEF);
     assert_eq!(w("colour red 1", &p), PRIO_UNDEF);
     assert_eq!(w("", &p), PRIO_UNDEF);
+    // An FC path: its target WWNN is the node name discovery recorded.
+    p.protocol = "scsi:fcp".into();
+    p.tgt_node_name = "0x50060e8000000001".into();
     t.file("/sys/class/fc_host/host4/node_name", "0x200100e08ba0aea0\n");
     t.file("/sys/class/fc_host/host4/port_name", "0x210100e08ba0aea0\n");
-    t.file(
-        "/sys/class/fc_transport/target4:0:1/node_name",
-        "0x50060e8000000001\n",
-    );
     t.file(
         "/sys/class/fc_transport/target4:0:1/port_name",
         "0x50060e8000000002\n",
@@ -333,8 +332,16 @@ fn weightedpath_prio() {
         w("wwn .*:.*:0x50060e8000000001:0x50060e8000000002$ 9", &p),
         9
     );
+    // FC, but sysfs has no names for host 5.
     p.hcil = "5:0:0:0".into();
-    assert_eq!(w(r"wwn ^\[undef\]:\[undef\] 6", &p), 6);
+    assert_eq!(
+        w(r"wwn ^\[unknown\]:\[unknown\]:0x5006.*:\[unknown\]$ 5", &p),
+        5
+    );
+    // Not FC: nothing but the target node name (an iSCSI target here).
+    p.protocol = "scsi:iscsi".into();
+    p.tgt_node_name = "iqn.2003-01.org.example:t".into();
+    assert_eq!(w(r"wwn ^\[undef\]:\[undef\]:iqn\..*:\[undef\]$ 6", &p), 6);
 }
 
 #[test]

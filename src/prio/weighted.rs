@@ -2,7 +2,7 @@
 //! random, weightedpath, iet.
 
 use super::{PrioEnv, PrioResult};
-use crate::discovery::PathDev;
+use crate::discovery::{transport, PathDev};
 use crate::sysroot::SysRoot;
 use regex::Regex;
 use std::collections::hash_map::RandomState;
@@ -21,39 +21,10 @@ pub(super) fn random() -> i32 {
     (h.finish() % 10) as i32 + 1
 }
 
-fn sysfs_text(root: &SysRoot, abs: &str) -> Option<String> {
-    fs::read_to_string(root.join(abs))
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-/// `host_wwnn:host_wwpn:target_wwnn:target_wwpn` of an FC path (the
-/// `%N:%R:%n:%r` wildcards), `[undef]` for what sysfs does not have.
-fn fc_names(root: &SysRoot, path: &PathDev) -> String {
-    let mut hcil = path.hcil.split(':');
-    let (h, c, t) = (
-        hcil.next().unwrap_or(""),
-        hcil.next().unwrap_or(""),
-        hcil.next().unwrap_or(""),
-    );
-    let get = |abs: String| sysfs_text(root, &abs).unwrap_or_else(|| "[undef]".into());
-    [
-        get(format!("/sys/class/fc_host/host{h}/node_name")),
-        get(format!("/sys/class/fc_host/host{h}/port_name")),
-        get(format!(
-            "/sys/class/fc_transport/target{h}:{c}:{t}/node_name"
-        )),
-        get(format!(
-            "/sys/class/fc_transport/target{h}:{c}:{t}/port_name"
-        )),
-    ]
-    .join(":")
-}
-
 /// Arguments `<hbtl|devname|serial|wwn> <regex> <prio> [<regex> <prio>]...`:
 /// the priority after the first regex that matches the path's H:B:T:L,
-/// device name, serial or FC names; 0 if none does.
+/// device name, serial or `wwn` names (`%N:%R:%n:%r`, as the path
+/// wildcards print them); 0 if none does.
 pub(super) fn weightedpath(path: &PathDev, args: &str, env: &PrioEnv) -> PrioResult {
     let dev = &path.dev;
     let mut words = args.split_whitespace();
@@ -61,7 +32,7 @@ pub(super) fn weightedpath(path: &PathDev, args: &str, env: &PrioEnv) -> PrioRes
         Some("hbtl") => path.hcil.clone(),
         Some("devname") => path.dev.clone(),
         Some("serial") => path.serial.clone(),
-        Some("wwn") => fc_names(env.root, path),
+        Some("wwn") => transport::wwn_names(env.root, path),
         Some(k) => return Err(format!("{dev}: weightedpath: unknown kind {k:?}")),
         None => return Err(format!("{dev}: weightedpath needs prio_args")),
     };
