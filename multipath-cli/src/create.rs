@@ -1,14 +1,16 @@
 //! CREATE mode (no option), `-d` (dry run) and `-r` (force reload): build
 //! the maps of every path that should be multipathed.
 
-use crate::ctx::{daemon_running, resolve, selected_wwid, Ctx, Fail, Res, Target, DAEMON_WARNING};
+use crate::ctx::{daemon_running, device_path, selected_wwid, Ctx, Fail, Res, DAEMON_WARNING};
 use crate::delegate::{delegate, Delegated};
-use crate::gate;
-use mpath::assemble::{self, AssembleOpts, Gather, PgPolicy};
+use crate::{gate, pathlist};
+use mpath::assemble::{self, AssembleOpts, Gather, PathFacts, PgPolicy};
 use mpath::configure::{self, Action, ApplyEnv, ApplyLog};
 use mpath::dm::{DeviceMapper, DmTarget};
 use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
+use mpath::prio::PRIO_UNDEF;
+use std::collections::HashMap;
 
 pub struct CreateOpts {
     pub dry_run: bool,
@@ -28,13 +30,9 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     let paths = ctx.scan();
 
     // Limit to the device argument's map; a blacklisted path gets none.
-    if let Some(Target::Path(p)) = ctx
-        .args
-        .device
-        .as_deref()
-        .and_then(|a| resolve(a, &paths, &live))
-    {
-        if gate::blacklisted(ctx, &p) {
+    let arg_path = device_path(ctx, &paths, &live);
+    if let Some(p) = &arg_path {
+        if gate::blacklisted(ctx, p) {
             return Ok(());
         }
     }
@@ -72,6 +70,22 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
         })
         .cloned()
         .collect();
+    // `-v3`: the paths list first, with every path's priority (upstream
+    // probes them all while discovering), kept for the maps below.
+    let mut probed: HashMap<String, PathFacts> = HashMap::new();
+    let mut out = String::new();
+    if ctx.verbosity >= 3 {
+        let mut log = Vec::new();
+        for p in usable.iter().filter(|p| !p.wwid.is_empty()) {
+            let f = assemble::gather(&ctx.cfg, p.clone(), &ctx.probe(), Gather::Probe, &mut log);
+            probed.insert(p.dev_t.clone(), f);
+        }
+        ctx.logs(3, &log);
+        let first = arg_path.as_ref().map(|p| p.dev_t.as_str());
+        out.push_str(&pathlist::render(ctx, &usable, first, true, |p| {
+            probed.get(&p.dev_t).map_or(PRIO_UNDEF, |f| f.prio)
+        }));
+    }
     let groups = configure::coalesce(usable);
     let force_policy = ctx
         .args
@@ -81,7 +95,6 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     let aopts = AssembleOpts { force_policy };
     let daemon = daemon_running();
     let mut ok = true;
-    let mut out = String::new();
     for (wwid, group) in groups {
         if only.as_ref().is_some_and(|w| *w != wwid) {
             continue;
@@ -94,7 +107,10 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
         let mut log = Vec::new();
         let facts = group
             .into_iter()
-            .map(|p| assemble::gather(&ctx.cfg, p, &ctx.probe(), Gather::Probe, &mut log))
+            .map(|p| match probed.remove(&p.dev_t) {
+                Some(f) => f,
+                None => assemble::gather(&ctx.cfg, p, &ctx.probe(), Gather::Probe, &mut log),
+            })
             .collect();
         let mut plan = assemble::assemble(&ctx.cfg, &wwid, facts, &aopts);
         log.extend(plan.log.iter().cloned());

@@ -200,6 +200,14 @@ pub fn resolve(arg: &str, paths: &[PathDev], live: &[LiveMap]) -> Option<Target>
     None
 }
 
+/// The path the device argument names, if it names one.
+pub fn device_path(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Option<PathDev> {
+    match resolve(ctx.args.device.as_deref()?, paths, live) {
+        Some(Target::Path(p)) => Some(*p),
+        _ => None,
+    }
+}
+
 /// The WWID a device argument selects for create and list modes (`None`:
 /// no argument). An argument naming nothing is reported and fails.
 pub fn selected_wwid(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Res<Option<String>> {

@@ -5,7 +5,7 @@ use crate::ctx::Ctx;
 use mpath::configure::setting;
 use mpath::discovery::PathDev;
 use mpath::files::wwids::WwidsFile;
-use mpath::filter::{self, Candidate, CreateInput, FindMode};
+use mpath::filter::{self, Candidate, CreateInput, Criterion, FindMode};
 
 /// The udev property the path's WWID comes from.
 pub fn uid_attribute(ctx: &Ctx, p: &PathDev) -> String {
@@ -14,12 +14,23 @@ pub fn uid_attribute(ctx: &Ctx, p: &PathDev) -> String {
 
 /// Whether the blacklist rejects `p` (logged at `-v3` with upstream's texts).
 pub fn blacklisted(ctx: &Ctx, p: &PathDev) -> bool {
+    blacklisted_as_read(ctx, p, true)
+}
+
+/// [`blacklisted`] for a mode that reads WWIDs only when `wwid_read`:
+/// without them (`-l`/`-ll` with no device argument) upstream's discovery
+/// cannot apply the `wwid` rules, so they do not count.
+pub fn blacklisted_as_read(ctx: &Ctx, p: &PathDev, wwid_read: bool) -> bool {
     let uid = uid_attribute(ctx, p);
     let v = ctx.filter.path(&Candidate::new(p, &p.udev, &uid));
-    if let Some(m) = v.log_message(&p.dev) {
-        ctx.log(3, m);
+    if wwid_read || v.criterion() != Some(Criterion::Wwid) {
+        if let Some(m) = v.log_message(&p.dev) {
+            ctx.log(3, m);
+        }
+        v.is_blacklisted()
+    } else {
+        false
     }
-    v.is_blacklisted()
 }
 
 /// find_multipaths with `-i` applied.

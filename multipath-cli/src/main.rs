@@ -9,6 +9,7 @@ mod dumplocal;
 mod flush;
 mod gate;
 mod list;
+mod pathlist;
 mod run;
 mod wwids;
 

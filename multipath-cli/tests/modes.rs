@@ -6,45 +6,8 @@
 mod common;
 use common::*;
 
-const CREATED: &str = "\
-create: mpatha (1Linux_scsi_debug_2000) undef Linux,scsi_debug
-size=64M features='0' hwhandler='1 alua' wp=undef
-|-+- policy='service-time 0' prio=50 status=undef
-| `- 0:0:0:0 sda 8:0  undef ready running
-`-+- policy='service-time 0' prio=10 status=undef
-  `- 1:0:0:0 sdb 8:16 undef ready running
-";
-
-const LONG: &str = "\
-mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug
-size=64M features='0' hwhandler='1 alua' wp=rw
-|-+- policy='service-time 0' prio=50 status=enabled
-| `- 0:0:0:0 sda 8:0  active ready running
-`-+- policy='service-time 0' prio=10 status=enabled
-  `- 1:0:0:0 sdb 8:16 active ready running
-";
-
-const SHORT: &str = "\
-mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug
-size=64M features='0' hwhandler='1 alua' wp=rw
-|-+- policy='service-time 0' prio=0 status=enabled
-| `- 0:0:0:0 sda 8:0  active undef running
-`-+- policy='service-time 0' prio=0 status=enabled
-  `- 1:0:0:0 sdb 8:16 active undef running
-";
-
 const TABLE: &str =
     "0 131072 multipath 0 1 alua 2 1 service-time 0 1 2 8:0 1 1 service-time 0 1 2 8:16 1 1";
-
-#[track_caller]
-fn ok(r: &Run, stdout: &str) {
-    assert_eq!(
-        (r.code, r.stdout.as_str()),
-        (0, stdout),
-        "stderr: {}",
-        r.stderr
-    );
-}
 
 #[test]
 fn create_list_and_create_again() {

@@ -9,6 +9,7 @@
 use mpath::checker::PathState;
 use mpath::discovery::PathDev;
 use mpath::dm::{DmPathState, GroupState};
+use mpath::SysRoot;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -199,11 +200,15 @@ pub struct State {
     pub maps: Vec<Map>,
     /// Paths in discovery order, new ones appended.
     pub paths: Vec<Path>,
+    /// Where the few wildcards that upstream reads from sysfs when it
+    /// prints (`%k`, the FC names, the host adapter) read it.
+    pub root: SysRoot,
 }
 
 impl State {
-    pub fn new(pid: u32) -> Self {
+    pub fn new(pid: u32, root: SysRoot) -> Self {
         State {
+            root,
             pid,
             daemon: DaemonState::Init,
             pending_reconfigure: false,

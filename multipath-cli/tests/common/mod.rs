@@ -209,3 +209,47 @@ impl San {
 }
 
 pub const FRIENDLY: &str = "defaults {\n\tuser_friendly_names yes\n\tfind_multipaths off\n}\n";
+
+// What the reference prints for the SAN of `San::new(2, 1, FRIENDLY)`
+// (multipath-tools 0.15.1, scsi_debug; see tests/vm).
+
+/// `multipath` creating the map.
+pub const CREATED: &str = "\
+create: mpatha (1Linux_scsi_debug_2000) undef Linux,scsi_debug
+size=64M features='0' hwhandler='1 alua' wp=undef
+|-+- policy='service-time 0' prio=50 status=undef
+| `- 0:0:0:0 sda 8:0  undef ready running
+`-+- policy='service-time 0' prio=10 status=undef
+  `- 1:0:0:0 sdb 8:16 undef ready running
+";
+
+/// `-ll`.
+pub const LONG: &str = "\
+mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug
+size=64M features='0' hwhandler='1 alua' wp=rw
+|-+- policy='service-time 0' prio=50 status=enabled
+| `- 0:0:0:0 sda 8:0  active ready running
+`-+- policy='service-time 0' prio=10 status=enabled
+  `- 1:0:0:0 sdb 8:16 active ready running
+";
+
+/// `-l`.
+pub const SHORT: &str = "\
+mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug
+size=64M features='0' hwhandler='1 alua' wp=rw
+|-+- policy='service-time 0' prio=0 status=enabled
+| `- 0:0:0:0 sda 8:0  active undef running
+`-+- policy='service-time 0' prio=0 status=enabled
+  `- 1:0:0:0 sdb 8:16 active undef running
+";
+
+/// The run succeeded and printed `stdout`.
+#[track_caller]
+pub fn ok(r: &Run, stdout: &str) {
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, stdout),
+        "stderr: {}",
+        r.stderr
+    );
+}

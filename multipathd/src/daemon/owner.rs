@@ -66,7 +66,7 @@ pub struct Owner {
 /// Start everything and run until shutdown; returns the exit status.
 pub fn start(rt: Handle, env: Arc<Env>, listeners: Vec<UnixListener>) -> i32 {
     let (tx, rx) = std::sync::mpsc::channel();
-    let mut st = State::new(std::process::id());
+    let mut st = State::new(std::process::id(), env.root.clone());
     st.daemon = DaemonState::Startup;
     let (state_tx, state_rx) = watch::channel(Arc::new(st.clone()));
     let (env_tx, env_rx) = watch::channel(Arc::clone(&env));

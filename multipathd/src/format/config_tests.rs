@@ -181,7 +181,7 @@ fn block_tree() -> tempfile::TempDir {
 /// `show devices` on [`block_tree`] with `conf`, the daemon monitoring `paths`.
 fn show_devices(conf: &str, paths: &[&str]) -> String {
     let t = block_tree();
-    let mut st = State::new(1);
+    let mut st = State::new(1, mpath::SysRoot::default());
     for p in paths {
         st.paths.push(path(p, "Linux", "scsi_debug", "W1"));
     }
@@ -231,7 +231,11 @@ fn devices_without_sysfs() {
     let c = cfg("");
     let devs = block_devices(&SysRoot::new(t.path()));
     assert_eq!(
-        devices(&State::new(1), &Filter::new(&c), &devs),
+        devices(
+            &State::new(1, mpath::SysRoot::default()),
+            &Filter::new(&c),
+            &devs
+        ),
         "available block devices:\n"
     );
 }
@@ -241,7 +245,7 @@ fn devices_without_sysfs() {
 #[test]
 fn config_local_is_dump_local_of_the_state() {
     let c = cfg("devices {\n\tdevice {\n\t\tvendor \"ACME\"\n\t\tproduct \"D\"\n\t}\n}\n");
-    let mut st = State::new(1);
+    let mut st = State::new(1, mpath::SysRoot::default());
     st.paths.push(path("sdb", "Linux", "scsi_debug", "W2"));
     st.paths.push(path("sda", "ACME", "D", "W1"));
     st.maps.push(map("mpathb", "W2", 1, Vec::new()));

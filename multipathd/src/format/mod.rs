@@ -3,8 +3,10 @@
 //! padded columns, or raw), `show maps status|stats`, `show status`,
 //! `show wildcards`, `show daemon`, the topology and the JSON document.
 //!
-//! Every function is pure: it reads the snapshot (and the clock reading it
-//! is given, for the `%C` countdown) and returns the reply text. An empty
+//! Every function reads the snapshot (and the clock reading it is given,
+//! for the `%C` countdown) and returns the reply text; only the wildcards
+//! upstream reads from sysfs when printing (`%k`, the FC names, the host
+//! adapter) read it, under the snapshot's root, and only when asked for. An empty
 //! string means "nothing to print": the server then answers `ok`, as
 //! upstream does for an empty `show maps`.
 //!
@@ -37,6 +39,7 @@ pub use topology::topology;
 pub use wildcards::wildcards;
 
 use crate::model::{Group, Map, Path, State};
+use mpath::SysRoot;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -46,6 +49,7 @@ use std::time::Instant;
 /// thousands of paths.
 pub(crate) struct Ctx<'a> {
     pub now: Instant,
+    pub root: &'a SysRoot,
     paths_by_devt: HashMap<&'a str, &'a Path>,
     maps_by_wwid: HashMap<&'a str, &'a Map>,
 }
@@ -62,6 +66,7 @@ impl<'a> Ctx<'a> {
         }
         Ctx {
             now,
+            root: &st.root,
             paths_by_devt,
             maps_by_wwid,
         }

@@ -147,6 +147,7 @@ fn state(maps: Vec<Map>, paths: Vec<Path>) -> State {
         pending_reconfigure: false,
         maps,
         paths,
+        root: mpath::SysRoot::new("/nonexistent"),
     }
 }
 
@@ -520,6 +521,107 @@ fn iscsi_show_paths_with_protocol() {
         paths(&st, Some("%d %n %N"), false, now),
         "sda iqn.2003-01.org.linux-iscsi.mpath-vm:target [undef]\n\
          sdb iqn.2003-01.org.linux-iscsi.mpath-vm:target [undef]\n"
+    );
+}
+
+// ---- wildcards read from sysfs when rendered: %k, FC names, %a ----
+
+/// Writes `text` at `abs` under `root`, directories included.
+fn put(root: &std::path::Path, abs: &str, text: &str) {
+    let p = root.join(abs.trim_start_matches('/'));
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn link(root: &std::path::Path, abs: &str, target: &str) {
+    let p = root.join(abs.trim_start_matches('/'));
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, p).unwrap();
+}
+
+#[test]
+fn fc_names_adapter_and_max_sectors_from_sysfs() {
+    let t = tempfile::tempdir().unwrap();
+    let r = t.path();
+    // sda: FC through the HBA at 0000:03:00.0 (host 4); sdb: scsi_debug.
+    let hba = "/sys/devices/pci0000:00/0000:03:00.0";
+    link(r, &format!("{hba}/subsystem"), "../../../bus/pci");
+    link(
+        r,
+        &format!("{hba}/host4/scsi_host/host4/device"),
+        "../../../host4",
+    );
+    link(
+        r,
+        "/sys/class/scsi_host/host4",
+        "../../devices/pci0000:00/0000:03:00.0/host4/scsi_host/host4",
+    );
+    put(
+        r,
+        "/sys/class/fc_host/host4/node_name",
+        "0x200100e08ba0aea0\n",
+    );
+    put(
+        r,
+        "/sys/class/fc_host/host4/port_name",
+        "0x210100e08ba0aea0\n",
+    );
+    put(
+        r,
+        "/sys/class/fc_transport/target4:0:1/port_name",
+        "0x50060e8000000002\n",
+    );
+    put(r, "/sys/block/sda/queue/max_sectors_kb", "512\n");
+    put(r, "/sys/block/dm-0/queue/max_sectors_kb", "256\n");
+
+    let now = Instant::now();
+    let w = "3600a098038303634722b4d59646c4436";
+    let mut fc = dev("sda", "8:0", "4:0:1:2", "NETAPP", "LUN C-Mode");
+    fc.protocol = "scsi:fcp".into();
+    fc.tgt_node_name = "0x50060e8000000001".into();
+    let sd = dev("sdb", "8:16", "0:0:0:0", "Linux", "scsi_debug");
+    let m = map(
+        "mpatha",
+        w,
+        0,
+        vec![group(50, GroupState::Active, &["8:0"])],
+    );
+    let mut st = state(
+        vec![m],
+        vec![path(fc, Some(w), 50, now), path(sd, None, 1, now)],
+    );
+    st.root = mpath::SysRoot::new(r);
+
+    assert_eq!(
+        paths(&st, Some("%d %k %N %R %n %r %a"), true, now),
+        "dev max_sectors_kb host WWNN          host WWPN          \
+         target WWNN        target WWPN        host adapter\n\
+         sda 512            0x200100e08ba0aea0 0x210100e08ba0aea0 \
+         0x50060e8000000001 0x50060e8000000002 0000:03:00.0\n\
+         sdb n/a            [undef]            [undef]            \
+         [undef]            [undef]            [undef]     \n"
+    );
+    assert_eq!(maps(&st, Some("%n %k"), false, now), "mpatha 256\n");
+    st.maps[0].minor = Some(7);
+    assert_eq!(maps(&st, Some("%n %k"), false, now), "mpatha n/a\n");
+    let json = json_map(&st, &st.maps[0]);
+    assert!(
+        json.contains(
+            "            \"host_wwnn\" : \"0x200100e08ba0aea0\",
+            \"target_wwnn\" : \"0x50060e8000000001\",
+            \"host_wwpn\" : \"0x210100e08ba0aea0\",
+            \"target_wwpn\" : \"0x50060e8000000002\",
+            \"host_adapter\" : \"0000:03:00.0\",
+"
+        ),
+        "{json}"
+    );
+
+    // The FC host gone from sysfs: what upstream prints when it cannot find it.
+    std::fs::remove_dir_all(r.join("sys/class/fc_host")).unwrap();
+    assert_eq!(
+        paths(&st, Some("%d %N %R %r"), false, now),
+        "sda [unknown] [unknown] 0x50060e8000000002\nsdb [undef] [undef] [undef]\n"
     );
 }
 

@@ -3,13 +3,16 @@
 //! the function rendering the value from the daemon's [`State`].
 //!
 //! The order of the tables is upstream's: `show wildcards` lists them as
-//! they stand here. Values the daemon does not track (FC WWNs, the host
-//! adapter, VPD page data, `max_sectors_kb`) print what upstream prints
-//! when it cannot find them.
+//! they stand here. `%k` (`max_sectors_kb`), the FC names and the host
+//! adapter are read from sysfs when rendered, as upstream reads them when
+//! printing; VPD page data, which the daemon does not track, prints what
+//! upstream prints when it has none.
 
 use super::Ctx;
 use crate::model::{Failback, Group, Map, Path, Queueing};
 use mpath::checker::PathState;
+use mpath::discovery::{max_sectors_kb, transport};
+use mpath::print::path as pp;
 use std::fmt::Write;
 
 /// One wildcard of objects of type `T`.
@@ -28,6 +31,33 @@ impl<T> Field<T> {
 /// The index of wildcard `key` in `fields`.
 pub(crate) fn lookup<T>(fields: &[Field<T>], key: char) -> Option<usize> {
     fields.iter().position(|f| f.key == key)
+}
+
+/// A wildcard table with the context it renders in, as the core's table
+/// renderer takes it.
+pub(crate) struct Columns<'c, 'a, T: 'static> {
+    ctx: &'c Ctx<'a>,
+    fields: &'static [Field<T>],
+}
+
+impl<'c, 'a, T> Columns<'c, 'a, T> {
+    pub fn new(ctx: &'c Ctx<'a>, fields: &'static [Field<T>]) -> Self {
+        Columns { ctx, fields }
+    }
+}
+
+impl<T> mpath::print::table::Columns<T> for Columns<'_, '_, T> {
+    fn find(&self, key: char) -> Option<usize> {
+        lookup(self.fields, key)
+    }
+
+    fn header(&self, col: usize) -> &str {
+        self.fields[col].header
+    }
+
+    fn value(&self, col: usize, item: &T) -> String {
+        (self.fields[col].value)(self.ctx, item)
+    }
 }
 
 /// The value of wildcard `key` for `item`; empty for an unknown key.
@@ -65,19 +95,21 @@ pub(crate) static MAP_FIELDS: [Field<Map>; 25] = [
     Field::new('e', "rev", |c, m| first_of(c, m, |p| &p.dev.revision)),
     Field::new('G', "foreign", |_, _| "--".into()),
     Field::new('g', "vpd page data", |_, _| UNDEF_BRACKETS.into()),
-    Field::new('k', "max_sectors_kb", |_, _| "n/a".into()),
+    Field::new('k', "max_sectors_kb", |c, m| {
+        sectors_kb(c, m.minor.map(|n| format!("dm-{n}")))
+    }),
 ];
 
 /// Path wildcards (28).
 pub(crate) static PATH_FIELDS: [Field<Path>; 28] = [
     Field::new('w', "uuid", |_, p| p.dev.wwid.clone()),
-    Field::new('i', "hcil", |_, p| path_hcil(p)),
-    Field::new('d', "dev", |_, p| path_dev(p)),
-    Field::new('D', "dev_t", |_, p| path_dev_t(p)),
+    Field::new('i', "hcil", |_, p| pp::hcil(&p.dev)),
+    Field::new('d', "dev", |_, p| pp::dev(&p.dev)),
+    Field::new('D', "dev_t", |_, p| pp::dev_t(&p.dev)),
     Field::new('t', "dm_st", |_, p| path_dm_state(p).into()),
     Field::new('o', "dev_st", |c, p| path_dev_state(c, p).into()),
     Field::new('T', "chk_st", |c, p| path_chk_state(c, p).into()),
-    Field::new('s', "vend/prod/rev", |_, p| path_vpr(p)),
+    Field::new('s', "vend/prod/rev", |_, p| pp::vend_prod_rev(&p.dev)),
     Field::new('c', "checker", |_, p| or(&p.checker, "(null)")),
     Field::new('C', "next_check", path_next_check),
     Field::new('p', "pri", |_, p| p.prio.to_string()),
@@ -85,13 +117,19 @@ pub(crate) static PATH_FIELDS: [Field<Path>; 28] = [
     Field::new('z', "serial", |_, p| p.dev.serial.clone()),
     Field::new('M', "marginal_st", |_, p| marginal(p.marginal).into()),
     Field::new('m', "multipath", path_multipath),
-    Field::new('N', "host WWNN", |_, p| fc_only(p).into()),
-    Field::new('n', "target WWNN", |_, p| {
-        or(&p.dev.tgt_node_name, UNDEF_BRACKETS)
+    Field::new('N', "host WWNN", |c, p| {
+        transport::host_wwnn(c.root, &p.dev)
     }),
-    Field::new('R', "host WWPN", |_, p| fc_only(p).into()),
-    Field::new('r', "target WWPN", |_, p| fc_only(p).into()),
-    Field::new('a', "host adapter", |_, _| UNDEF_BRACKETS.into()),
+    Field::new('n', "target WWNN", |_, p| transport::target_wwnn(&p.dev)),
+    Field::new('R', "host WWPN", |c, p| {
+        transport::host_wwpn(c.root, &p.dev)
+    }),
+    Field::new('r', "target WWPN", |c, p| {
+        transport::target_wwpn(c.root, &p.dev)
+    }),
+    Field::new('a', "host adapter", |c, p| {
+        transport::host_adapter(c.root, &p.dev)
+    }),
     Field::new('G', "foreign", |_, _| "--".into()),
     Field::new('g', "vpd page data", |_, _| UNDEF_BRACKETS.into()),
     Field::new('0', "failures", |_, p| p.fail_count.to_string()),
@@ -99,7 +137,9 @@ pub(crate) static PATH_FIELDS: [Field<Path>; 28] = [
     Field::new('I', "init_st", |_, p| p.init.name().into()),
     Field::new('L', "LUN hex", |_, p| path_lun_hex(p)),
     Field::new('A', "TPG", |_, p| path_tpg(p)),
-    Field::new('k', "max_sectors_kb", |_, _| "n/a".into()),
+    Field::new('k', "max_sectors_kb", |c, p| {
+        sectors_kb(c, (!p.dev.dev.is_empty()).then(|| p.dev.dev.clone()))
+    }),
 ];
 
 /// Path group wildcards (4); used by the topology and the JSON document,
@@ -113,7 +153,14 @@ pub(crate) static GROUP_FIELDS: [Field<Group>; 4] = [
     }),
 ];
 
-const UNDEF_BRACKETS: &str = "[undef]";
+const UNDEF_BRACKETS: &str = transport::UNDEF;
+
+/// `%k`: `queue/max_sectors_kb` of block device `name`, `n/a` without one
+/// or when sysfs does not have it.
+fn sectors_kb(ctx: &Ctx<'_>, name: Option<String>) -> String {
+    name.and_then(|n| max_sectors_kb(ctx.root, &n))
+        .unwrap_or_else(|| "n/a".into())
+}
 
 /// Length of the `%C` and `%F` progress bars.
 const PROGRESS_LEN: u32 = 10;
@@ -216,22 +263,6 @@ fn or(s: &str, fallback: &str) -> String {
     if s.is_empty() { fallback } else { s }.to_string()
 }
 
-fn path_hcil(p: &Path) -> String {
-    or(&p.dev.hcil, "#:#:#:#")
-}
-
-fn path_dev(p: &Path) -> String {
-    or(&p.dev.dev, "-")
-}
-
-fn path_dev_t(p: &Path) -> String {
-    if p.dev.dev.is_empty() {
-        "#:#".into()
-    } else {
-        p.dev.dev_t.clone()
-    }
-}
-
 pub(crate) fn path_dm_state(p: &Path) -> &'static str {
     p.dm.map_or("undef", |s| s.as_str())
 }
@@ -257,15 +288,6 @@ pub(crate) fn path_chk_state(ctx: &Ctx<'_>, p: &Path) -> &'static str {
     }
 }
 
-fn path_vpr(p: &Path) -> String {
-    format!(
-        "{},{},{}",
-        or(&p.dev.vendor, "##"),
-        or(&p.dev.product, "##"),
-        or(&p.dev.revision, "##")
-    )
-}
-
 fn path_next_check(ctx: &Ctx<'_>, p: &Path) -> String {
     if ctx.map_of(p).is_none() {
         return "orphan".into();
@@ -279,16 +301,6 @@ fn path_multipath(ctx: &Ctx<'_>, p: &Path) -> String {
         Some(_) => ctx
             .map_of(p)
             .map_or_else(|| "[unknown]".into(), |m| m.name.clone()),
-    }
-}
-
-/// FC host/rport attributes: the daemon does not read them, so a FC path
-/// prints what upstream prints when sysfs has no value.
-fn fc_only(p: &Path) -> &'static str {
-    if p.dev.protocol == "scsi:fcp" {
-        "[unknown]"
-    } else {
-        UNDEF_BRACKETS
     }
 }
 
