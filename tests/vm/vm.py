@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -527,16 +528,18 @@ def find_ours(explicit=None):
 
 
 def snapshot_ours(src, dest):
-    """Freeze our binaries for the whole run (hard links; cargo replaces files, so a
-    concurrent rebuild does not change what the VM runs).  Missing ones are left out."""
+    """Freeze our binaries for the whole run (copies: a concurrent rebuild does not change
+    what the VM runs).  Missing ones are left out."""
     dest.mkdir(parents=True, exist_ok=True)
     info = {}
     for b in OURS_BINARIES:
         s = src / b if src else None
         if s and s.is_file():
-            try:
-                os.link(s, dest / b)
-            except OSError:
+            # Debug info stripped, as a distribution package installs them: the VM reads
+            # the binaries over 9p, and the reference's are stripped too.
+            r = subprocess.run(["strip", "--strip-debug", "-o", str(dest / b), str(s)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if r.returncode != 0:
                 shutil.copy2(s, dest / b)
             info[b] = {"from": str(s.relative_to(REPO)) if REPO in s.parents else str(s),
                        "sha256": sha256_file(dest / b)[:16],
@@ -936,6 +939,48 @@ def cmd_demo(a):
     return 0
 
 
+def cmd_bench(a):
+    """Real-kernel benchmark: the reference's and our `multipath` creating and listing the
+    same maps in one VM boot (guest/bench.sh); prints medians and ratios."""
+    env = setup()
+    rdir = new_results_dir("bench")
+    ours_bin = rdir / "ours-bin"
+    info = snapshot_ours(find_ours(a.ours_dir), ours_bin)
+    if "multipath" not in info:
+        raise StepFailed("bench", "our multipath is not built (cargo build --release --bins)")
+    say("ours: " + ", ".join(f"{b} from {i['from']}" for b, i in info.items()))
+    say(f"booting the VM (QEMU/{ACCEL}): {a.paths} paths x {a.luns} LUNs, {a.rounds} rounds; "
+        f"log in {rdir}")
+    job = {"MODE": "bench", "IMPL": "theirs", "STEP_TIMEOUT": 300, "BENCH_LUNS": a.luns,
+           "BENCH_PATHS": a.paths, "BENCH_ROUNDS": a.rounds}
+    vm = rdir / "vm"
+    r = boot(env, vm, job, 240 + a.rounds * a.luns * 12, "bench",
+             display=(lambda l: say(f"  {l}")) if a.verbose else None, ours_dir=ours_bin)
+    if r.status != "PASS":
+        say(f"bench FAILED at step '{r.step}': {r.msg} (logs in {vm})")
+        return 1
+    rows = [l.split("\t") for l in (vm / "bench.tsv").read_text().splitlines() if l]
+    times = {}
+    for rnd, impl, what, secs, _maps in rows:
+        times.setdefault((impl, what), []).append(float(secs))
+    say(f"\n{a.paths} paths x {a.luns} LUNs = {a.luns} maps, {a.rounds} rounds, one boot "
+        f"(QEMU/{ACCEL}, {SMP} vCPUs); wall time in s, median (all runs)")
+    say(f"{'':<22} {'reference':>20} {'ours':>20} {'ours/ref':>9}")
+    for what, label in [("create", "multipath (create)"), ("list", "multipath -ll")]:
+        th, ou = times.get(("theirs", what), []), times.get(("ours", what), [])
+        mt, mo = statistics.median(th), statistics.median(ou)
+        say(f"{label:<22} {mt:>7.2f} ({' '.join(f'{x:.2f}' for x in th):>11}) "
+            f"{mo:>7.2f} ({' '.join(f'{x:.2f}' for x in ou):>11}) {mo / mt:>9.2f}")
+    same = []
+    for kind in ["dm", "ll"]:
+        t = (vm / f"bench-1-theirs-{kind}.txt").read_text()
+        o = (vm / f"bench-1-ours-{kind}.txt").read_text()
+        same.append(f"{'dm tables' if kind == 'dm' else 'multipath -ll'} "
+                    f"{'identical' if t == o else 'DIFFER'}")
+    say("round 1 outputs: " + ", ".join(same))
+    return 0
+
+
 def cmd_shell(a):
     """Boot the VM with the guest shell on this terminal (debugging)."""
     env = setup()
@@ -978,6 +1023,13 @@ def main():
     s.add_argument("--no-reference", action="store_true",
                    help="do not show the reference tools doing the steps ours cannot do yet")
     s.set_defaults(fn=cmd_demo)
+    s = sub.add_parser("bench", help="real-kernel benchmark: reference vs ours creating and listing maps")
+    s.add_argument("--ours-dir")
+    s.add_argument("--luns", type=int, default=16)
+    s.add_argument("--paths", type=int, default=4, help="paths per LUN")
+    s.add_argument("--rounds", type=int, default=2)
+    s.add_argument("-v", "--verbose", action="store_true")
+    s.set_defaults(fn=cmd_bench)
     s = sub.add_parser("shell", help="boot the VM with a root shell on this terminal (Ctrl-A X quits)")
     s.set_defaults(fn=cmd_shell)
     s = sub.add_parser("list", help="list scenarios")

@@ -26,17 +26,20 @@ trap 'fatal "init.sh died at line $LINENO"' ERR
 echo "@@T init.sh $(cut -d' ' -f1 /proc/uptime)"
 dmesg -n 4   # warnings and worse keep appearing on the console (console.log)
 source /mnt/results/job.env || fatal "no job.env in results share"
-export MODE IMPL SCENARIO STEP_TIMEOUT SHOW_REFERENCE
+export MODE IMPL SCENARIO STEP_TIMEOUT SHOW_REFERENCE BENCH_LUNS BENCH_PATHS BENCH_ROUNDS
 
 # "ours": our binaries replace the reference ones at the same paths (udev rules and
 # scripts call /usr/sbin/multipath too).  A binary that is not built yet becomes a stub
 # that says so and exits 127, so every step that needs it fails with a clear message.
-mkdir -p /run/mpath-vm
+# They are copied to RAM first, like installed binaries in the page cache: the share is
+# uncached 9p, where every page fault of every exec is a round trip to the host.
+mkdir -p /run/mpath-vm/ours
+if [ -d /mnt/ours ]; then cp -r /mnt/ours/. /run/mpath-vm/ours/ || fatal "copy our binaries to RAM"; fi
 if [ "$IMPL" = ours ]; then
     for b in multipath multipathd multipathc mpathconf; do
         [ -e /usr/sbin/$b ] || touch /usr/sbin/$b
-        if [ -x /mnt/ours/$b ]; then
-            mount --bind /mnt/ours/$b /usr/sbin/$b
+        if [ -x /run/mpath-vm/ours/$b ]; then
+            mount --bind /run/mpath-vm/ours/$b /usr/sbin/$b
         else
             printf '#!/bin/sh\necho "mpath-vm: our %s is not built (cargo build --release --bins)" >&2\nexit 127\n' $b >/run/mpath-vm/stub-$b
             chmod +x /run/mpath-vm/stub-$b
@@ -56,6 +59,7 @@ trap - ERR
 case "$MODE" in
     scenario) bash /mnt/harness/guest/runner.sh ;;
     demo)     bash /mnt/harness/guest/demo.sh ;;
+    bench)    bash /mnt/harness/guest/bench.sh ;;
     shell)    echo "mpath-vm shell: exit to power off"; setsid -c bash -l </dev/ttyS0 >/dev/ttyS0 2>&1 ;;
     *)        fatal "unknown MODE '$MODE'" ;;
 esac
