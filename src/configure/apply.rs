@@ -87,11 +87,23 @@ pub fn apply(
                 Err(e) => log.errors.push(format!("{e}")),
             }
         }
-        for p in &plan.paths {
+        for p in plan.paths.iter().filter(|p| member_uevent_needed(&p.dev.udev)) {
             trigger_change(env.root, &p.dev.dev, &mut log.debug);
         }
     }
     Ok(())
+}
+
+/// Whether a path that just became a member of a new map needs a change
+/// uevent, judged from its udev properties: not when udev already marks it
+/// `DM_MULTIPATH_DEVICE_PATH=1` and `FIND_MULTIPATHS_WAIT_UNTIL=0` (the
+/// rules' "decided, no find_multipaths timer running"), as upstream decides.
+/// Each uevent costs a run of the udev rules (and of `multipath -u`) per
+/// path: on a second create after a flush, upstream sends none.
+pub fn member_uevent_needed(udev: &[(String, String)]) -> bool {
+    let prop = |k: &str| udev.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    !(prop("DM_MULTIPATH_DEVICE_PATH") == Some("1")
+        && prop("FIND_MULTIPATHS_WAIT_UNTIL") == Some("0"))
 }
 
 /// Ask the kernel to send a change uevent for block device `dev`.

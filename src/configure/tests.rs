@@ -153,3 +153,24 @@ fn names_from_multipaths_bindings_or_wwid() {
     assert_eq!(c.name, "w7");
     assert_eq!(c.messages.len(), 1);
 }
+
+#[test]
+fn member_uevent_only_when_udev_has_not_decided() {
+    use super::member_uevent_needed;
+    let props = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    assert!(member_uevent_needed(&props(&[])));
+    assert!(member_uevent_needed(&props(&[("DM_MULTIPATH_DEVICE_PATH", "0")])));
+    assert!(member_uevent_needed(&props(&[("DM_MULTIPATH_DEVICE_PATH", "1")])));
+    assert!(member_uevent_needed(&props(&[
+        ("DM_MULTIPATH_DEVICE_PATH", "1"),
+        ("FIND_MULTIPATHS_WAIT_UNTIL", "1795279438"),
+    ])));
+    assert!(!member_uevent_needed(&props(&[
+        ("DM_MULTIPATH_DEVICE_PATH", "1"),
+        ("FIND_MULTIPATHS_WAIT_UNTIL", "0"),
+    ])));
+}

@@ -952,7 +952,8 @@ def cmd_bench(a):
     say(f"booting the VM (QEMU/{ACCEL}): {a.paths} paths x {a.luns} LUNs, {a.rounds} rounds; "
         f"log in {rdir}")
     job = {"MODE": "bench", "IMPL": "theirs", "STEP_TIMEOUT": 300, "BENCH_LUNS": a.luns,
-           "BENCH_PATHS": a.paths, "BENCH_ROUNDS": a.rounds}
+           "BENCH_PATHS": a.paths, "BENCH_ROUNDS": a.rounds,
+           "BENCH_MONITOR": int(a.monitor)}
     vm = rdir / "vm"
     r = boot(env, vm, job, 240 + a.rounds * a.luns * 12, "bench",
              display=(lambda l: say(f"  {l}")) if a.verbose else None, ours_dir=ours_bin)
@@ -1028,6 +1029,7 @@ def main():
     s.add_argument("--luns", type=int, default=16)
     s.add_argument("--paths", type=int, default=4, help="paths per LUN")
     s.add_argument("--rounds", type=int, default=2)
+    s.add_argument("--monitor", action="store_true", help="record the uevents of each create (diagnosis)")
     s.add_argument("-v", "--verbose", action="store_true")
     s.set_defaults(fn=cmd_bench)
     s = sub.add_parser("shell", help="boot the VM with a root shell on this terminal (Ctrl-A X quits)")

@@ -48,11 +48,15 @@ for round in $(seq 1 "$BENCH_ROUNDS"); do
         use "$impl"
         check "round $round $impl: clean slate" -- clean
         echo "@@STEP round $round $impl: create" >/dev/console
+        # BENCH_MONITOR=1: the uevents and when udev finished each (diagnosis).
+        [ "${BENCH_MONITOR:-0}" = 1 ] &&
+            { udevadm monitor --kernel --udev >"$R/bench-$round-$impl-uevents.txt" 2>&1 & MON=$!; sleep 1; }
         t0=$(secs)
-        multipath >"$LOGS/bench-$round-$impl-create.out" 2>"$LOGS/bench-$round-$impl-create.err"
+        multipath -v$([ "${BENCH_MONITOR:-0}" = 1 ] && echo 3 || echo 2) >"$LOGS/bench-$round-$impl-create.out" 2>"$LOGS/bench-$round-$impl-create.err"
         rc=$?
         udevadm settle -t 60
         t1=$(secs)
+        [ "${BENCH_MONITOR:-0}" = 1 ] && kill "$MON"
         n=$(nmaps)
         [ "$rc" = 0 ] || fail "round $round $impl: create" "multipath exited $rc: $(head -c 300 "$LOGS/bench-$round-$impl-create.err")"
         [ "$n" = "$BENCH_LUNS" ] || fail "round $round $impl: create" "$n maps instead of $BENCH_LUNS"

@@ -26,7 +26,7 @@ trap 'fatal "init.sh died at line $LINENO"' ERR
 echo "@@T init.sh $(cut -d' ' -f1 /proc/uptime)"
 dmesg -n 4   # warnings and worse keep appearing on the console (console.log)
 source /mnt/results/job.env || fatal "no job.env in results share"
-export MODE IMPL SCENARIO STEP_TIMEOUT SHOW_REFERENCE BENCH_LUNS BENCH_PATHS BENCH_ROUNDS
+export MODE IMPL SCENARIO STEP_TIMEOUT SHOW_REFERENCE BENCH_LUNS BENCH_PATHS BENCH_ROUNDS BENCH_MONITOR
 
 # "ours": our binaries replace the reference ones at the same paths (udev rules and
 # scripts call /usr/sbin/multipath too).  A binary that is not built yet becomes a stub
