@@ -87,7 +87,11 @@ pub fn apply(
                 Err(e) => log.errors.push(format!("{e}")),
             }
         }
-        for p in plan.paths.iter().filter(|p| member_uevent_needed(&p.dev.udev)) {
+        for p in plan
+            .paths
+            .iter()
+            .filter(|p| member_uevent_needed(&p.dev.udev))
+        {
             trigger_change(env.root, &p.dev.dev, &mut log.debug);
         }
     }
