@@ -6,8 +6,9 @@ use crate::gate;
 use mpath::assemble::path_info;
 use mpath::assemble::{self, Gather};
 use mpath::checker::PathState;
+use mpath::discovery::PathDev;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
-use mpath::filter::{self, Validity, ValidityInput};
+use mpath::filter::{self, Reason, Validity, ValidityInput};
 use std::time::SystemTime;
 
 /// `-c dev` (`udev == false`) and `-u dev` (`udev == true`).
@@ -36,8 +37,15 @@ pub fn valid_path(ctx: &Ctx, udev: bool) -> Res {
 }
 
 fn decide(ctx: &Ctx, arg: &str, udev: bool) -> Res<(Validity, Option<String>)> {
-    let paths = ctx.scan();
-    let p = match resolve(arg, &paths, &[]) {
+    // udev runs this for every uevent of every disk: read the one disk, and
+    // scan the others only when find_multipaths needs its siblings.
+    let mut all: Option<Vec<PathDev>> = None;
+    let one = ctx.read_one(arg);
+    let p = match one
+        .map(Box::new)
+        .map(Target::Path)
+        .or_else(|| resolve(arg, all.get_or_insert_with(|| ctx.scan()), &[]))
+    {
         Some(Target::Path(p)) => p,
         _ => {
             if udev {
@@ -59,12 +67,6 @@ fn decide(ctx: &Ctx, arg: &str, udev: bool) -> Res<(Validity, Option<String>)> {
         Fail
     })?;
     let failed = FailedWwids::new(&ctx.root);
-    let sibling_paths = paths
-        .iter()
-        .filter(|q| {
-            q.wwid == p.wwid && q.dev != p.dev && !ctx.filter.devnode(&q.dev).is_blacklisted()
-        })
-        .count();
     let holders = std::fs::read_dir(ctx.root.join(format!("/sys/block/{}/holders", p.dev)))
         .map(|d| d.count() > 0)
         .unwrap_or(false);
@@ -84,10 +86,23 @@ fn decide(ctx: &Ctx, arg: &str, udev: bool) -> Res<(Validity, Option<String>)> {
             .udev
             .iter()
             .any(|(k, v)| k == "DM_MULTIPATH_DEVICE_PATH" && v == "0"),
-        sibling_paths,
+        sibling_paths: 0,
         timeout_secs: filter::timeout_for(&ctx.cfg, &path_info(&p)),
     };
-    let (v, why) = filter::path_validity_why(&input);
+    let (mut v, mut why) = filter::path_validity_why(&input);
+    if why == Reason::WaitingForSiblings {
+        let paths = all.get_or_insert_with(|| ctx.scan());
+        let sibling_paths = paths
+            .iter()
+            .filter(|q| {
+                q.wwid == p.wwid && q.dev != p.dev && !ctx.filter.devnode(&q.dev).is_blacklisted()
+            })
+            .count();
+        (v, why) = filter::path_validity_why(&ValidityInput {
+            sibling_paths,
+            ..input
+        });
+    }
     ctx.log(3, format!("{}: {:?}", p.dev, why));
     Ok((v, Some(p.dev_t.clone())))
 }
@@ -101,8 +116,12 @@ pub fn usable_paths(ctx: &Ctx) -> Res {
     };
     let dm = ctx.dm()?;
     let live = ctx.live(&dm)?;
-    let paths = ctx.scan();
-    let m = match resolve(&arg, &paths, &live) {
+    // Usually a map (udev runs `-U dm-N` for its events): then only its own
+    // paths are read.
+    let mut all: Option<Vec<PathDev>> = None;
+    let target = resolve(&arg, &[], &live)
+        .or_else(|| resolve(&arg, all.get_or_insert_with(|| ctx.scan()), &live));
+    let m = match target {
         Some(Target::Map(n)) => live.iter().find(|m| m.name == n),
         Some(Target::Wwid(w)) => live.iter().find(|m| m.wwid == w),
         _ => None,
@@ -126,11 +145,19 @@ pub fn usable_paths(ctx: &Ctx) -> Res {
         if !active {
             continue;
         }
-        let Some(p) = paths.iter().find(|p| p.dev_t == devt) else {
+        let found = match all.is_none().then(|| ctx.read_one(&devt)).flatten() {
+            Some(p) => Some(p),
+            None => all
+                .get_or_insert_with(|| ctx.scan())
+                .iter()
+                .find(|p| p.dev_t == devt)
+                .cloned(),
+        };
+        let Some(p) = found else {
             continue;
         };
         ctx.log(3, format!("{}: adding new path {}", m.name, p.dev));
-        let f = assemble::gather(&ctx.cfg, p.clone(), &ctx.probe(), Gather::Probe, &mut log);
+        let f = assemble::gather(&ctx.cfg, p, &ctx.probe(), Gather::Probe, &mut log);
         if matches!(f.state, PathState::Up | PathState::Ghost) {
             ctx.logs(4, &log);
             return Ok(());

@@ -130,6 +130,26 @@ impl Ctx {
             .unwrap_or_default()
     }
 
+    /// The SCSI disk a device argument names (`/dev/sdb`, `sdb`, `8:16`),
+    /// read alone without scanning the others; `None` when the argument
+    /// names no disk, or the disk cannot be read (callers then scan).
+    pub fn read_one(&self, arg: &str) -> Option<PathDev> {
+        let name = if arg.contains(':') {
+            let link = std::fs::read_link(self.root.join(format!("/sys/dev/block/{arg}"))).ok()?;
+            link.file_name()?.to_str()?.to_string()
+        } else {
+            let base = arg.strip_prefix("/dev/").unwrap_or(arg);
+            if base.contains('/') || base.starts_with("dm-") {
+                return None;
+            }
+            base.to_string()
+        };
+        if !self.root.join(format!("/sys/block/{name}/device")).exists() {
+            return None;
+        }
+        mpath::configure::discover_one(&self.cfg, &self.root, &name).ok()
+    }
+
     pub fn scan(&self) -> Vec<PathDev> {
         let s = mpath::configure::discover(&self.cfg, &self.root);
         for p in &s.problems {

@@ -279,3 +279,35 @@ fn fakes_need_a_fixture_root() {
         .unwrap();
     assert_ne!(String::from_utf8_lossy(&o.stdout), "mpatha\n");
 }
+
+#[test]
+fn valid_path_smart_reads_siblings_and_usable_map() {
+    // Smart: the WWID is on a second disk, so the disk is a multipath path
+    // (the sibling is found by scanning, the argument is read alone).
+    let san = San::new(2, 1, "defaults {\n\tfind_multipaths smart\n}\n");
+    for arg in ["/dev/sda", "sdb", "8:16"] {
+        ok(&san.run(&["-c", arg]), "DM_MULTIPATH_DEVICE_PATH=\"1\"\n");
+    }
+    // One disk alone: maybe (smart waits for a sibling).
+    let single = San::new(1, 1, "defaults {\n\tfind_multipaths smart\n}\n");
+    let r = single.run(&["-c", "/dev/sda"]);
+    assert!(
+        r.stdout.ends_with("DM_MULTIPATH_DEVICE_PATH=\"2\"\n"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    // -C on the map, by name and by dm node: its paths are up.
+    let san = San::new(
+        2,
+        1,
+        "defaults {\n\tfind_multipaths off\n\tuser_friendly_names yes\n}\n",
+    );
+    assert_eq!(san.run(&[]).code, 0);
+    for arg in ["mpatha", "/dev/dm-0"] {
+        let r = san.run(&["-C", arg]);
+        assert_eq!(r.code, 0, "-C {arg}: {}", r.stderr);
+    }
+    let r = san.run(&["-C", "/dev/dm-7"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}

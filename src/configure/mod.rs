@@ -38,6 +38,19 @@ pub fn discover(cfg: &Config, root: &SysRoot) -> Scan {
     discovery::scan(root, |vendor, product| uid_attribute(cfg, vendor, product))
 }
 
+/// One SCSI disk by its kernel name (`sdb`), with the WWID source its
+/// configuration names: what `multipath -u`/`-U` need from the udev rules,
+/// without scanning every disk of the system.
+pub fn discover_one(cfg: &Config, root: &SysRoot, name: &str) -> Result<PathDev, String> {
+    let attr = |a: &str| {
+        std::fs::read_to_string(root.join(format!("/sys/block/{name}/device/{a}")))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let uid = uid_attribute(cfg, &attr("vendor"), &attr("model"));
+    discovery::read_path(root, name, &uid)
+}
+
 /// Paths grouped by WWID, groups in order of their first path, paths in
 /// discovery order. Paths without a WWID are left out.
 pub fn coalesce(paths: Vec<PathDev>) -> Vec<(String, Vec<PathDev>)> {

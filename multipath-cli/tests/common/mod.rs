@@ -47,6 +47,7 @@ impl San {
         let r = dir.path();
         let mut scsi = BTreeMap::new();
         fs::create_dir_all(r.join("sys/block")).unwrap();
+        fs::create_dir_all(r.join("sys/dev/block")).unwrap();
         fs::create_dir_all(r.join("run/udev/data")).unwrap();
         fs::create_dir_all(r.join("etc/multipath")).unwrap();
         fs::write(r.join("etc/multipath.conf"), conf).unwrap();
@@ -84,6 +85,11 @@ impl San {
                 symlink(
                     format!("../{rel}/block/{name}"),
                     r.join(format!("sys/block/{name}")),
+                )
+                .unwrap();
+                symlink(
+                    format!("../../{rel}/block/{name}"),
+                    r.join(format!("sys/dev/block/{maj}:{min}")),
                 )
                 .unwrap();
                 fs::write(
