@@ -126,7 +126,9 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             &plan.paths[0].dev,
             bindings.as_mut(),
             lm.map(|m| m.name.as_str()),
-            ctx.args.bindings_read_only || o.dry_run,
+            // A dry run allocates and records a binding too (the reference
+            // writes the bindings file on `-d`, not the wwids file).
+            ctx.args.bindings_read_only,
             &in_use,
         );
         for m in &choice.messages {

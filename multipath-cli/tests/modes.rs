@@ -311,3 +311,27 @@ fn valid_path_smart_reads_siblings_and_usable_map() {
     let r = san.run(&["-C", "/dev/dm-7"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
+
+#[test]
+fn dry_run_records_the_binding_not_the_wwid() {
+    // As the reference on a fresh system: `-d` names the map mpatha and
+    // writes the binding, but creates nothing and leaves the wwids file alone.
+    let san = San::new(
+        2,
+        1,
+        "defaults {\n\tfind_multipaths off\n\tuser_friendly_names yes\n}\n",
+    );
+    let r = san.run(&["-d"]);
+    assert!(
+        r.stdout
+            .starts_with(": mpatha (1Linux_scsi_debug_2000) undef"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(san.maps().is_empty());
+    assert!(san
+        .read("/etc/multipath/bindings")
+        .contains("\nmpatha 1Linux_scsi_debug_2000\n"));
+    assert!(!san.root().join("etc/multipath/wwids").exists());
+}

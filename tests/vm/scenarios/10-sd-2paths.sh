@@ -7,11 +7,17 @@ defaults {
 	find_multipaths off
 }
 CONF
+step "dry run on a fresh system" -- multipath -d
+step "files after the dry run" -- state_files
 step "create maps" -- multipath
 step "dm state after create" -- dm_state
 step "multipath -ll" -- multipath -ll
 step "multipath -l" -- multipath -l
 step "multipath -v1 -l" -- multipath -v1 -l
+step "multipath -v3 -ll (paths list)" -- multipath -v3 -ll
+step "multipath -v3 -ll on a path" -- multipath -v3 -ll /dev/sdb
+step "multipath -v3 -ll on a map" -- multipath -v3 -ll mpatha
+step "multipath -v3 -d: nothing to do" -- multipath -v3 -d
 step "bindings and wwids" -- state_files
 step "create again: nothing to do" -- multipath
 step "multipath -c on a path" -- multipath -c /dev/sda

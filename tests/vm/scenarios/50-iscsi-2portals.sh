@@ -42,7 +42,7 @@ step "dm state" -- dm_state
 step "multipath -ll" -- multipath -ll
 start_multipathd
 wait_until "multipathd sees 2 ready paths" 60 -- bash -c '[ $(multipathd show paths raw format "%T" | grep -c ready) = 2 ]'
-step "show paths" -- multipathd show paths format "%d %t %T %o %P"
+step "show paths" -- multipathd show paths format "%d %t %T %o %P %a %n %N %r"
 bg_start "fio verify through the map" -- io_loop /dev/mapper/mpatha /tmp/stop-io
 say "cut portal 10.10.10.10 with nftables"
 check "nft drop portal 1" -- nft -f - <<'NFT'
