@@ -163,8 +163,14 @@ fn member_uevent_only_when_udev_has_not_decided() {
             .collect()
     };
     assert!(member_uevent_needed(&props(&[])));
-    assert!(member_uevent_needed(&props(&[("DM_MULTIPATH_DEVICE_PATH", "0")])));
-    assert!(member_uevent_needed(&props(&[("DM_MULTIPATH_DEVICE_PATH", "1")])));
+    assert!(member_uevent_needed(&props(&[(
+        "DM_MULTIPATH_DEVICE_PATH",
+        "0"
+    )])));
+    assert!(member_uevent_needed(&props(&[(
+        "DM_MULTIPATH_DEVICE_PATH",
+        "1"
+    )])));
     assert!(member_uevent_needed(&props(&[
         ("DM_MULTIPATH_DEVICE_PATH", "1"),
         ("FIND_MULTIPATHS_WAIT_UNTIL", "1795279438"),
