@@ -9,6 +9,9 @@
 //! Each size prints its time against the target (0.5 s at 4,096 paths,
 //! 2 s at 16,384) and the process's peak RSS against 64 MB.
 //!
+//! The tree is generated in `/dev/shm` (memory, like sysfs) unless
+//! `MPATH_BENCH_TREE` names another directory.
+//!
 //! Run: `cargo bench --bench assemble`.
 
 use mpath::assemble::{self, AssembleOpts, Gather, Probe};
@@ -22,8 +25,19 @@ use std::time::Instant;
 mod gen;
 use gen::{generate, peak_rss_mb};
 
+/// Where the generated tree goes: `MPATH_BENCH_TREE` if set, else in memory
+/// (`/dev/shm`) as sysfs is. On a disk filesystem the host may evict the
+/// freshly written tree from the page cache, and the timed part then
+/// measures disk reads that a sysfs read never does.
+fn tree_dir() -> tempfile::TempDir {
+    let base = std::env::var_os("MPATH_BENCH_TREE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "/dev/shm".into());
+    tempfile::tempdir_in(&base).unwrap_or_else(|_| tempfile::tempdir().unwrap())
+}
+
 fn run(paths: u32, target_s: f64) {
-    let t = tempfile::tempdir().unwrap();
+    let t = tree_dir();
     generate(t.path(), 4, paths / 4);
     let root = SysRoot::new(t.path());
     let cfg = Config::from_str_with(
@@ -80,9 +94,10 @@ fn run(paths: u32, target_s: f64) {
     let secs = start.elapsed().as_secs_f64();
     let rss = peak_rss_mb();
     println!(
-        "{npaths:>6} paths, {maps:>5} maps: {secs:.3} s (discovery+blacklist {t_scan:.3} s; target {target_s} s, ratio {:.2}), table bytes {bytes}, peak RSS {rss:.1} MB (target 64 MB, ratio {:.2})",
+        "{npaths:>6} paths, {maps:>5} maps: {secs:.3} s (discovery+blacklist {t_scan:.3} s; target {target_s} s, ratio {:.2}), table bytes {bytes}, peak RSS {rss:.1} MB (target 64 MB, ratio {:.2}); tree in {}",
         secs / target_s,
-        rss / 64.0
+        rss / 64.0,
+        t.path().parent().unwrap_or(t.path()).display()
     );
 }
 

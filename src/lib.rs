@@ -15,6 +15,7 @@ pub mod filter;
 pub mod print;
 pub mod prio;
 pub mod scsi;
+mod sysfs;
 pub mod sysroot;
 
 pub use config::Config;

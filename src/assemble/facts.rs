@@ -37,9 +37,10 @@ pub fn timeout_ms(cfg: &Config, root: &SysRoot, d: &PathDev) -> u32 {
         .and_then(|(v, _)| v.parse::<u32>().ok())
         .filter(|v| *v > 0)
         .or_else(|| {
-            std::fs::read_to_string(root.join(format!("/sys/block/{}/device/timeout", d.dev)))
+            let path = root.join(format!("/sys/block/{}/device/timeout", d.dev));
+            crate::sysfs::with_file(&path, |b| std::str::from_utf8(b).ok()?.trim().parse().ok())
                 .ok()
-                .and_then(|s| s.trim().parse().ok())
+                .flatten()
         })
         .unwrap_or(30);
     secs.saturating_mul(1000)

@@ -209,14 +209,16 @@ pub fn group_prio(paths: &[&PathFacts]) -> (i32, usize) {
 /// Build the map for `wwid` from its paths (in discovery order).
 pub fn assemble(cfg: &Config, wwid: &str, paths: Vec<PathFacts>, opts: &AssembleOpts) -> MapPlan {
     let mut log = Vec::new();
-    let first = paths
-        .first()
-        .map(|p| p.dev.clone())
-        .unwrap_or_else(|| PathDev {
-            wwid: wwid.to_string(),
-            ..PathDev::default()
-        });
-    let mut pi = path_info(&first);
+    let no_path;
+    let first = match paths.first() {
+        Some(p) => &p.dev,
+        None => {
+            no_path = PathDev::default();
+            &no_path
+        }
+    };
+    let size = first.size;
+    let mut pi = path_info(first);
     pi.wwid = wwid;
 
     // Grouping policy: -p, then detection (every path prioritised from ALUA
@@ -364,7 +366,7 @@ pub fn assemble(cfg: &Config, wwid: &str, paths: Vec<PathFacts>, opts: &Assemble
     };
     MapPlan {
         wwid: wwid.to_string(),
-        size: first.size,
+        size,
         paths,
         groups,
         init_pg,

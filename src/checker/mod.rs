@@ -38,8 +38,8 @@ pub(crate) use directio::{run_bounded, Bounded, DirectReader};
 
 use crate::discovery::PathDev;
 use crate::scsi::{self, ScsiTransport};
+use crate::sysfs;
 use crate::sysroot::SysRoot;
-use std::fs;
 use std::time::Duration;
 
 /// A path's state as its checker sees it.
@@ -128,17 +128,21 @@ pub(crate) fn down(name: &str, cause: impl std::fmt::Display) -> (PathState, Str
 /// A sysfs attribute of block device `dev` (`rel` relative to
 /// `/sys/block/<dev>`), trimmed. `None` if it cannot be read.
 pub(crate) fn block_attr(root: &SysRoot, dev: &str, rel: &str) -> Option<String> {
-    let bytes = fs::read(root.join(format!("/sys/block/{dev}/{rel}"))).ok()?;
-    let s = String::from_utf8_lossy(&bytes);
-    Some(
-        s.trim_matches(|c: char| c.is_whitespace() || c == '\0')
-            .to_string(),
-    )
+    sysfs::with_file(&root.join(format!("/sys/block/{dev}/{rel}")), |bytes| {
+        String::from_utf8_lossy(bytes)
+            .trim_matches(|c: char| c.is_whitespace() || c == '\0')
+            .to_string()
+    })
+    .ok()
 }
 
 /// A binary sysfs attribute of block device `dev`.
 pub(crate) fn block_attr_bytes(root: &SysRoot, dev: &str, rel: &str) -> Option<Vec<u8>> {
-    fs::read(root.join(format!("/sys/block/{dev}/{rel}"))).ok()
+    sysfs::with_file(
+        &root.join(format!("/sys/block/{dev}/{rel}")),
+        <[u8]>::to_vec,
+    )
+    .ok()
 }
 
 /// NVMe paths (by kernel name or protocol).

@@ -7,6 +7,7 @@
 pub mod attrs;
 pub mod defaults;
 pub mod dump;
+mod hwmatch;
 pub mod hwtable;
 pub mod local;
 pub mod resolve;
@@ -66,7 +67,9 @@ pub struct Config {
     pub blacklist: Rules,
     pub exceptions: Rules,
     /// Built-in entries first, then user entries in file order, after
-    /// identical entries were folded into the later one.
+    /// identical entries were folded into the later one. Changed only while
+    /// the files are merged ([`Config::apply`] and the final fold), which
+    /// also drop [`Config::matching_devices`]' cache.
     pub hwtable: Vec<Attrs>,
     pub overrides: Attrs,
     /// `overrides { protocol { } }` entries, each with its `type`.
@@ -78,6 +81,8 @@ pub struct Config {
     pub diagnostics: Vec<Diagnostic>,
     /// The files that were read.
     pub files: Vec<PathBuf>,
+    /// Compiled `hwtable` patterns and the entries each device model matches.
+    pub(crate) hwmatch: hwmatch::HwMatch,
 }
 
 impl Config {
@@ -166,6 +171,7 @@ impl Config {
 
     /// Merge one parsed file into the configuration.
     pub fn apply(&mut self, doc: Document) {
+        self.hwmatch = Default::default();
         let file = doc.file.clone();
         self.diagnostics.extend(doc.diagnostics);
         for block in &doc.blocks {
@@ -242,6 +248,7 @@ impl Config {
 
     /// Fold duplicates and add the default blacklist rules.
     fn finish(&mut self) {
+        self.hwmatch = Default::default();
         self.hwtable = fold_identical(
             std::mem::take(&mut self.hwtable),
             &["vendor", "product", "revision"],

@@ -6,7 +6,6 @@
 
 use super::{Attrs, Config};
 use conf_parser::Value;
-use regex::Regex;
 use std::fmt;
 
 /// Where a resolved value came from; `Display` gives the text upstream logs at `-v3`.
@@ -71,39 +70,18 @@ const PROTOCOL_KEYWORDS: &[&str] = &["fast_io_fail_tmo", "dev_loss_tmo", "eh_dea
 /// Keywords resolved from `multipaths` and `defaults` only.
 const MULTIPATHS_AND_DEFAULTS_ONLY: &[&str] = &["mode", "uid", "gid", "reservation_key"];
 
-fn regex_matches(pattern: &str, text: &str) -> bool {
-    // Upstream compiles POSIX EREs; an invalid one never matches. Compiled
-    // patterns are kept per thread: resolution asks the same few hundred
-    // hardware-table patterns for every keyword of every path.
-    thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<Regex>>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
-    }
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if !c.contains_key(pattern) {
-            c.insert(pattern.to_string(), Regex::new(pattern).ok());
-        }
-        c.get(pattern)
-            .and_then(|r| r.as_ref())
-            .is_some_and(|r| r.is_match(text))
-    })
-}
-
 impl Config {
+    /// The indices of the `devices` entries matching a path, newest first.
+    fn device_matches(&self, p: &PathInfo<'_>) -> std::sync::Arc<[usize]> {
+        self.hwmatch
+            .matching(&self.hwtable, [p.vendor, p.product, p.revision])
+    }
+
     /// The `devices` entries matching a path, newest first.
     pub fn matching_devices(&self, p: &PathInfo<'_>) -> Vec<&Attrs> {
-        self.hwtable
+        self.device_matches(p)
             .iter()
-            .rev()
-            .filter(|e| {
-                e.get_str("vendor")
-                    .is_some_and(|v| regex_matches(v, p.vendor))
-                    && e.get_str("product")
-                        .is_some_and(|v| regex_matches(v, p.product))
-                    && e.get_str("revision")
-                        .is_none_or(|v| regex_matches(v, p.revision))
-            })
+            .map(|&i| &self.hwtable[i])
             .collect()
     }
 
@@ -147,8 +125,8 @@ impl Config {
             if let Some(v) = self.overrides.get(name) {
                 return Some((v.clone(), Origin::Overrides));
             }
-            for e in self.matching_devices(p) {
-                if let Some(v) = e.get(name) {
+            for &i in self.device_matches(p).iter() {
+                if let Some(v) = self.hwtable[i].get(name) {
                     return Some((v.clone(), Origin::Device));
                 }
             }
@@ -283,6 +261,32 @@ multipaths {
             c.resolve("no_path_retry", &other),
             Some((Value::Int(5), Origin::Defaults))
         );
+    }
+
+    #[test]
+    fn device_matches_follow_table_changes() {
+        let mut c = Config::from_str_with("t.conf", CONF);
+        let p = path("DISK2", "scsi:fcp", "");
+        let newer = PathInfo {
+            revision: "0002",
+            ..p.clone()
+        };
+        // Asked twice (the second answer from the cache), then the table
+        // grows: the new entry applies at once.
+        for _ in 0..2 {
+            assert_eq!(c.matching_devices(&p).len(), 2);
+            assert_eq!(c.matching_devices(&newer).len(), 2);
+        }
+        c.apply(conf_parser::parse_str(
+            "u.conf",
+            "devices {\n\tdevice {\n\t\tvendor \"AC.E\"\n\t\tproduct \"DISK\"\n\t\trevision \"2$\"\n\t\tprio const\n\t}\n}\n",
+        ));
+        assert_eq!(c.matching_devices(&p).len(), 2);
+        assert_eq!(c.matching_devices(&newer).len(), 3);
+        for (info, prio) in [(&newer, "const"), (&p, "emc")] {
+            let want = Some((Value::word(prio), Origin::Device));
+            assert_eq!(c.resolve("prio", info), want);
+        }
     }
 
     #[test]

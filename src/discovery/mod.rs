@@ -12,9 +12,11 @@ mod wwid;
 pub use block::{block_devices, max_sectors_kb, BlockDev};
 pub use wwid::wwid_from_sysfs_designator;
 
+use crate::sysfs::{self, Dir};
 use crate::sysroot::SysRoot;
+use std::collections::HashMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One path (a SCSI disk seen through one initiator/target port pair).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,9 +66,7 @@ pub struct Scan {
 }
 
 fn read_trim(p: &Path) -> Option<String> {
-    fs::read_to_string(p)
-        .ok()
-        .map(|s| s.trim_end_matches(['\n', '\0']).trim().to_string())
+    sysfs::read_trimmed(p)
 }
 
 /// Upstream only considers these block devices (the default devnode filter
@@ -87,8 +87,30 @@ pub fn udev_properties(root: &SysRoot, dev_t: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn protocol_of(root: &SysRoot, host: &str, device_path: &Path) -> String {
-    let class = |c: &str| root.join(format!("/sys/class/{c}/host{host}")).exists();
+/// What one scan reads once for many paths: the transport classes of a
+/// SCSI host and the node name of a target are the same for each of its
+/// LUNs.
+#[derive(Default)]
+struct Shared {
+    exists: HashMap<PathBuf, bool>,
+    attrs: HashMap<PathBuf, Option<String>>,
+}
+
+impl Shared {
+    fn exists(&mut self, p: PathBuf) -> bool {
+        *self.exists.entry(p).or_insert_with_key(|p| p.exists())
+    }
+
+    fn attr(&mut self, p: PathBuf) -> Option<String> {
+        self.attrs
+            .entry(p)
+            .or_insert_with_key(|p| read_trim(p))
+            .clone()
+    }
+}
+
+fn protocol_of(root: &SysRoot, host: &str, device_path: &Path, shared: &mut Shared) -> String {
+    let mut class = |c: &str| shared.exists(root.join(format!("/sys/class/{c}/host{host}")));
     if class("fc_host") {
         "scsi:fcp".into()
     } else if class("iscsi_host") || device_path.to_string_lossy().contains("/session") {
@@ -101,42 +123,37 @@ fn protocol_of(root: &SysRoot, host: &str, device_path: &Path) -> String {
 }
 
 /// FC target WWNN (`fc_transport`) or iSCSI target name (session), empty if neither.
-fn target_node_name(root: &SysRoot, hcil: &str, scsi_dir: &Path) -> String {
+fn target_node_name(root: &SysRoot, hcil: &str, scsi_dir: &Path, shared: &mut Shared) -> String {
     let mut it = hcil.split(':');
     if let (Some(h), Some(c), Some(t)) = (it.next(), it.next(), it.next()) {
         let fc = root.join(format!(
             "/sys/class/fc_transport/target{h}:{c}:{t}/node_name"
         ));
-        if let Some(n) = read_trim(&fc) {
+        if let Some(n) = shared.attr(fc) {
             return n;
         }
     }
     // iSCSI: .../sessionN/targetH:C:T/H:C:T:L; the session's iscsi_session class dir
     let session = scsi_dir
         .ancestors()
-        .filter_map(|a| a.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter_map(|a| a.file_name()?.to_str())
         .find(|n| n.starts_with("session"));
     if let Some(s) = session {
-        if let Some(n) = read_trim(&root.join(format!("/sys/class/iscsi_session/{s}/targetname"))) {
+        if let Some(n) = shared.attr(root.join(format!("/sys/class/iscsi_session/{s}/targetname")))
+        {
             return n;
         }
     }
     String::new()
 }
 
-/// Where the symlink `p` points, resolved lexically (sysfs directories
-/// are not symlinks, so `..` can be taken literally); `p` itself when it is
-/// not a link. Much cheaper than `canonicalize`, which walks every component.
-fn follow(p: &Path) -> std::path::PathBuf {
-    let Ok(t) = fs::read_link(p) else {
-        return p.to_path_buf();
-    };
-    let joined = match p.parent() {
-        Some(base) => base.join(t),
-        None => t,
-    };
-    let mut out = std::path::PathBuf::new();
-    for c in joined.components() {
+/// `target`, a symlink's content, resolved lexically against the link's
+/// directory `base` (sysfs directories are not symlinks, so `..` can be
+/// taken literally). Much cheaper than `canonicalize`, which walks every
+/// component.
+fn lexical(base: &Path, target: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in base.join(target).components() {
         match c {
             std::path::Component::ParentDir => {
                 out.pop();
@@ -148,11 +165,34 @@ fn follow(p: &Path) -> std::path::PathBuf {
     out
 }
 
+/// Where the symlink `p` points, resolved lexically; `p` itself when it is
+/// not a link.
+fn follow(p: &Path) -> PathBuf {
+    match fs::read_link(p) {
+        Ok(t) => lexical(p.parent().unwrap_or(Path::new("")), &t),
+        Err(_) => p.to_path_buf(),
+    }
+}
+
+/// [`follow`] for entry `name` of the open directory `dir` (at `base`).
+fn follow_in(dir: &Dir, base: &Path, name: &str) -> PathBuf {
+    match dir.read_link(name) {
+        Some(t) => lexical(base, &t),
+        None => base.join(name),
+    }
+}
+
 /// Read one SCSI disk. `uid_attribute` is the udev property holding its WWID
 /// (empty: use sysfs only).
 pub fn read_path(root: &SysRoot, name: &str, uid_attribute: &str) -> Result<PathDev, String> {
     let block = follow(&root.join(format!("/sys/block/{name}")));
-    read_path_at(root, name, &block, &|_, _| uid_attribute.to_string())
+    read_path_at(
+        root,
+        name,
+        &block,
+        &|_, _| uid_attribute.to_string(),
+        &mut Shared::default(),
+    )
 }
 
 /// [`read_path`] with the device's resolved sysfs directory, the WWID
@@ -162,14 +202,13 @@ fn read_path_at(
     name: &str,
     block: &Path,
     uid_attribute_for: &dyn Fn(&str, &str) -> String,
+    shared: &mut Shared,
 ) -> Result<PathDev, String> {
-    let dev_t = read_trim(&block.join("dev"))
-        .ok_or_else(|| format!("{name}: cannot read dev (device vanished?)"))?;
-    let scsi_dir = follow(&block.join("device"));
-    if !scsi_dir.is_dir() {
-        return Err(format!("{name}: no SCSI device link"));
-    }
-    let device = scsi_dir.clone();
+    let vanished = || format!("{name}: cannot read dev (device vanished?)");
+    let block_dir = Dir::open(block).ok_or_else(vanished)?;
+    let dev_t = block_dir.read_trimmed("dev").ok_or_else(vanished)?;
+    let scsi_dir = follow_in(&block_dir, block, "device");
+    let device = Dir::open(&scsi_dir).ok_or_else(|| format!("{name}: no SCSI device link"))?;
     let hcil = scsi_dir
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
@@ -179,31 +218,33 @@ fn read_path_at(
     } else {
         "#:#:#:#".into()
     };
-    let host = hcil.split(':').next().unwrap_or("").to_string();
-    let attr = |a: &str| read_trim(&device.join(a)).unwrap_or_default();
+    let host = hcil.split(':').next().unwrap_or("");
+    let attr = |a: &str| device.read_trimmed(a).unwrap_or_default();
     let syspath = block
         .strip_prefix(root.join("/"))
         .map(|r| format!("/{}", r.display()))
         .unwrap_or_default();
     let udev = udev_properties(root, &dev_t);
-    let tgt_node_name = target_node_name(root, &hcil, &scsi_dir);
     let mut p = PathDev {
-        tgt_node_name,
+        tgt_node_name: target_node_name(root, &hcil, &scsi_dir, shared),
+        protocol: protocol_of(root, host, &scsi_dir, shared),
         dev: name.to_string(),
-        dev_t: dev_t.clone(),
+        dev_t,
         vendor: attr("vendor"),
         product: attr("model"),
         revision: attr("rev"),
-        size: read_trim(&block.join("size"))
+        size: block_dir
+            .read_trimmed("size")
             .and_then(|s| s.parse().ok())
             .unwrap_or(0),
         state: attr("state"),
-        protocol: protocol_of(root, &host, &scsi_dir),
         hcil,
         serial: attr("vpd_pg80_serial"),
-        access_state: read_trim(&device.join("access_state")),
+        access_state: device.read_trimmed("access_state"),
         preferred_path: attr("preferred_path") == "1",
-        dh_state: read_trim(&device.join("dh_state")).filter(|s| !s.is_empty() && s != "detached"),
+        dh_state: device
+            .read_trimmed("dh_state")
+            .filter(|s| !s.is_empty() && s != "detached"),
         syspath,
         udev,
         ..PathDev::default()
@@ -212,12 +253,13 @@ fn read_path_at(
     if !uid_attribute.is_empty() {
         if let Some((_, v)) = p.udev.iter().find(|(k, _)| *k == uid_attribute) {
             p.wwid = v.clone();
-            p.wwid_source = uid_attribute.to_string();
+            p.wwid_source = uid_attribute;
         }
     }
     if p.wwid.is_empty() {
-        if let Some(w) =
-            read_trim(&device.join("wwid")).and_then(|d| wwid_from_sysfs_designator(&d))
+        if let Some(w) = device
+            .read_trimmed("wwid")
+            .and_then(|d| wwid_from_sysfs_designator(&d))
         {
             p.wwid = w;
             p.wwid_source = "sysfs".into();
@@ -244,13 +286,19 @@ pub fn scan(root: &SysRoot, uid_attribute_for: impl Fn(&str, &str) -> String) ->
     // Upstream walks the devices in the order of their sysfs paths
     // (`.../0:0:0:1`, `.../0:0:0:10`, ..., `.../0:0:0:2`), which decides the
     // order maps are created in, and so their friendly names.
-    let mut keyed: Vec<(std::path::PathBuf, String)> = names
+    let sys_block = root.join("/sys/block");
+    let Some(dir) = Dir::open(&sys_block) else {
+        s.problems.push("/sys/block: cannot open".into());
+        return s;
+    };
+    let mut keyed: Vec<(PathBuf, String)> = names
         .into_iter()
-        .map(|n| (follow(&root.join(format!("/sys/block/{n}"))), n))
+        .map(|n| (follow_in(&dir, &sys_block, &n), n))
         .collect();
     keyed.sort();
+    let mut shared = Shared::default();
     for (block, n) in keyed {
-        match read_path_at(root, &n, &block, &uid_attribute_for) {
+        match read_path_at(root, &n, &block, &uid_attribute_for, &mut shared) {
             Ok(p) => s.paths.push(p),
             Err(e) => s.problems.push(e),
         }
