@@ -167,7 +167,7 @@ fn member_uevent_only_when_udev_has_not_decided() {
         "DM_MULTIPATH_DEVICE_PATH",
         "0"
     )])));
-    assert!(member_uevent_needed(&props(&[(
+    assert!(!member_uevent_needed(&props(&[(
         "DM_MULTIPATH_DEVICE_PATH",
         "1"
     )])));

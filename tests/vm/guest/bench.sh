@@ -49,6 +49,9 @@ for round in $(seq 1 "$BENCH_ROUNDS"); do
         check "round $round $impl: clean slate" -- clean
         echo "@@STEP round $round $impl: create" >/dev/console
         # BENCH_MONITOR=1: the uevents and when udev finished each (diagnosis).
+        [ "${BENCH_MONITOR:-0}" = 1 ] && for d in $(disks_of scsi_debug); do
+            echo "$d $(udevadm info -q property /dev/$d | grep -E '^(DM_MULTIPATH_DEVICE_PATH|FIND_MULTIPATHS_WAIT_UNTIL|SYSTEMD_READY)=' | tr '\n' ' ')"
+        done >"$R/bench-$round-$impl-udev-before.txt"
         [ "${BENCH_MONITOR:-0}" = 1 ] &&
             { udevadm monitor --kernel --udev >"$R/bench-$round-$impl-uevents.txt" 2>&1 & MON=$!; sleep 1; }
         t0=$(secs)
