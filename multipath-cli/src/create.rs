@@ -29,11 +29,13 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     let live = ctx.live(&dm)?;
     let paths = ctx.scan();
 
-    // Limit to the device argument's map; a blacklisted path gets none.
+    // Limit to the device argument's map; a blacklisted path gets none,
+    // and the command fails (exit 1, as the reference).
     let arg_path = device_path(ctx, &paths, &live);
     if let Some(p) = &arg_path {
         if gate::blacklisted(ctx, p) {
-            return Ok(());
+            ctx.log(3, format!("{}: blacklisted", p.dev));
+            return Err(Fail);
         }
     }
     let only = selected_wwid(ctx, &paths, &live)?;

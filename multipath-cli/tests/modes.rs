@@ -179,6 +179,16 @@ size=64M features='0' hwhandler='1 alua' wp=undef
         san.maps()[0].2,
         "0 131072 multipath 0 1 alua 1 1 service-time 0 1 2 8:0 1 1"
     );
+    // The blacklisted device as the argument: nothing, exit 1 (as the reference).
+    for args in [&["/dev/sdb"][..], &["-d", "/dev/sdb"][..]] {
+        let r = san.run(args);
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (1, ""),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
 }
 
 #[test]
