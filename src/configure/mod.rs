@@ -39,16 +39,12 @@ pub fn discover(cfg: &Config, root: &SysRoot) -> Scan {
 }
 
 /// One SCSI disk by its kernel name (`sdb`), with the WWID source its
-/// configuration names: what `multipath -u`/`-U` need from the udev rules,
-/// without scanning every disk of the system.
+/// configuration names: for `multipath -u`/`-U` (run by udev for each
+/// uevent) and multipathd's new paths, without scanning every disk.
 pub fn discover_one(cfg: &Config, root: &SysRoot, name: &str) -> Result<PathDev, String> {
-    let attr = |a: &str| {
-        std::fs::read_to_string(root.join(format!("/sys/block/{name}/device/{a}")))
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default()
-    };
-    let uid = uid_attribute(cfg, &attr("vendor"), &attr("model"));
-    discovery::read_path(root, name, &uid)
+    discovery::read_path(root, name, |vendor, product| {
+        uid_attribute(cfg, vendor, product)
+    })
 }
 
 /// Paths grouped by WWID, groups in order of their first path, paths in

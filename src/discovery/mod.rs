@@ -182,15 +182,23 @@ fn follow_in(dir: &Dir, base: &Path, name: &str) -> PathBuf {
     }
 }
 
-/// Read one SCSI disk. `uid_attribute` is the udev property holding its WWID
-/// (empty: use sysfs only).
-pub fn read_path(root: &SysRoot, name: &str, uid_attribute: &str) -> Result<PathDev, String> {
+/// Read one SCSI disk. `uid_attribute_for(vendor, product)` names the udev
+/// property holding its WWID (empty: use sysfs only). A device [`scan`]
+/// would not consider (not `sdX`) is refused.
+pub fn read_path(
+    root: &SysRoot,
+    name: &str,
+    uid_attribute_for: impl Fn(&str, &str) -> String,
+) -> Result<PathDev, String> {
+    if !is_scsi_disk_name(name) {
+        return Err(format!("{name}: not a SCSI disk"));
+    }
     let block = follow(&root.join(format!("/sys/block/{name}")));
     read_path_at(
         root,
         name,
         &block,
-        &|_, _| uid_attribute.to_string(),
+        &uid_attribute_for,
         &mut Shared::default(),
     )
 }

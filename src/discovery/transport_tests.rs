@@ -67,7 +67,7 @@ impl Tree {
             &format!("/sys/block/{name}"),
             &format!("../devices/{sdev}/block/{name}"),
         );
-        read_path(&self.root, name, "").unwrap()
+        read_path(&self.root, name, |_, _| String::new()).unwrap()
     }
 }
 
@@ -121,7 +121,7 @@ fn fc_names_and_the_hba_pci_name() {
     // An FC path whose names sysfs does not have.
     fs::remove_file(t.root.join("/sys/class/fc_host/host4/port_name")).unwrap();
     fs::remove_dir_all(t.root.join("/sys/class/fc_transport")).unwrap();
-    let p = read_path(&t.root, "sdc", "").unwrap();
+    let p = read_path(&t.root, "sdc", |_, _| String::new()).unwrap();
     assert_eq!(
         all(&t, &p),
         [

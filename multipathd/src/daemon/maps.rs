@@ -9,7 +9,7 @@ use crate::model::{Failback, Group, InitState, Map, MapStats, Path, Queueing};
 use mpath::assemble::{self, AssembleOpts, Gather, PathFacts};
 use mpath::checker::PathState;
 use mpath::configure::{self, ApplyEnv};
-use mpath::discovery::{self, PathDev};
+use mpath::discovery::PathDev;
 use mpath::dm::{DmPathState, RemoveOptions, StatusLine, TableLine};
 use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
@@ -660,14 +660,7 @@ impl Owner {
 
     /// Read a new path from sysfs and udev; `Err` says why it is not used.
     pub fn read_new_path(&self, name: &str) -> Result<PathDev, String> {
-        let root = &self.env.root;
-        let attr = |a: &str| {
-            std::fs::read_to_string(root.join(format!("/sys/block/{name}/device/{a}")))
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default()
-        };
-        let uid = configure::uid_attribute(&self.env.cfg, &attr("vendor"), &attr("model"));
-        let dev = discovery::read_path(root, name, &uid)?;
+        let dev = configure::discover_one(&self.env.cfg, &self.env.root, name)?;
         if self.is_blacklisted(&dev) {
             return Err("blacklisted".into());
         }
