@@ -82,10 +82,7 @@ fn decide(ctx: &Ctx, arg: &str, udev: bool) -> Res<(Validity, Option<String>)> {
         in_use: holders,
         in_wwids_file: !ctx.args.ignore_wwids && wwids.contains(&p.wwid),
         has_map: live.iter().any(|m| m.wwid == p.wwid),
-        released: p
-            .udev
-            .iter()
-            .any(|(k, v)| k == "DM_MULTIPATH_DEVICE_PATH" && v == "0"),
+        released: p.udev_prop("DM_MULTIPATH_DEVICE_PATH") == Some("0"),
         sibling_paths: 0,
         timeout_secs: filter::timeout_for(&ctx.cfg, &path_info(&p)),
     };

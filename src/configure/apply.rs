@@ -6,6 +6,7 @@
 
 use super::Action;
 use crate::assemble::MapPlan;
+use crate::discovery::PathDev;
 use crate::dm::{
     map_uuid, CreateOptions, DeviceMapper, DmError, DmTarget, ResumeOptions, UdevFlags,
 };
@@ -87,11 +88,7 @@ pub fn apply(
                 Err(e) => log.errors.push(format!("{e}")),
             }
         }
-        for p in plan
-            .paths
-            .iter()
-            .filter(|p| member_uevent_needed(&p.dev.udev))
-        {
+        for p in plan.paths.iter().filter(|p| member_uevent_needed(&p.dev)) {
             trigger_change(env.root, &p.dev.dev, &mut log.debug);
         }
     }
@@ -105,12 +102,12 @@ pub fn apply(
 /// waiting and must hear now). Each uevent costs a run of the udev rules
 /// (and of `multipath -u`) per path. Observed with the reference in the VM
 /// bench: a create on paths marked `1` without a timer sends no path uevent.
-pub fn member_uevent_needed(udev: &[(String, String)]) -> bool {
-    let prop = |k: &str| udev.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    if prop("DM_MULTIPATH_DEVICE_PATH") != Some("1") {
+pub fn member_uevent_needed(path: &PathDev) -> bool {
+    if path.udev_prop("DM_MULTIPATH_DEVICE_PATH") != Some("1") {
         return true;
     }
-    prop("FIND_MULTIPATHS_WAIT_UNTIL").is_some_and(|w| w != "0")
+    path.udev_prop("FIND_MULTIPATHS_WAIT_UNTIL")
+        .is_some_and(|w| w != "0")
 }
 
 /// Ask the kernel to send a change uevent for block device `dev`.

@@ -157,10 +157,12 @@ fn names_from_multipaths_bindings_or_wwid() {
 #[test]
 fn member_uevent_only_when_udev_has_not_decided() {
     use super::member_uevent_needed;
-    let props = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter()
+    let props = |v: &[(&str, &str)]| PathDev {
+        udev: v
+            .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+            .collect(),
+        ..PathDev::default()
     };
     assert!(member_uevent_needed(&props(&[])));
     assert!(member_uevent_needed(&props(&[(

@@ -58,6 +58,16 @@ pub struct PathDev {
     pub udev: Vec<(String, String)>,
 }
 
+impl PathDev {
+    /// The value of udev property `key`, if the database has it.
+    pub fn udev_prop(&self, key: &str) -> Option<&str> {
+        self.udev
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// The result of a scan: the paths found, and what went wrong on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Scan {
@@ -259,8 +269,8 @@ fn read_path_at(
     };
     let uid_attribute = uid_attribute_for(&p.vendor, &p.product);
     if !uid_attribute.is_empty() {
-        if let Some((_, v)) = p.udev.iter().find(|(k, _)| *k == uid_attribute) {
-            p.wwid = v.clone();
+        if let Some(v) = p.udev_prop(&uid_attribute) {
+            p.wwid = v.to_string();
             p.wwid_source = uid_attribute;
         }
     }
