@@ -71,10 +71,11 @@ impl Owner {
     }
 
     fn dm_message(&self, name: &str, msg: &str) -> Result<(), CmdError> {
-        self.env.dm.message(name, 0, msg).map(|_| ()).map_err(|e| {
-            tracing::error!("{e}");
-            CmdError::Failed
-        })
+        self.env
+            .dm
+            .message(name, 0, msg)
+            .map(|_| ())
+            .map_err(dm_failed)
     }
 
     /// A command that changes something.
@@ -194,10 +195,7 @@ impl Owner {
                             skip_lockfs: false,
                         },
                     )
-                    .map_err(|e| {
-                        tracing::error!("{e}");
-                        CmdError::Failed
-                    })?;
+                    .map_err(dm_failed)?;
                 self.to_sync.insert(wwid);
                 Ok(String::new())
             }
@@ -212,10 +210,7 @@ impl Owner {
                             ..Default::default()
                         },
                     )
-                    .map_err(|e| {
-                        tracing::error!("{e}");
-                        CmdError::Failed
-                    })?;
+                    .map_err(dm_failed)?;
                 self.to_sync.insert(wwid);
                 Ok(String::new())
             }
@@ -352,4 +347,11 @@ impl Owner {
         }
         Ok(())
     }
+}
+
+/// A device-mapper call behind a command failed: logged, the client hears
+/// `fail`.
+fn dm_failed(e: mpath::dm::DmError) -> CmdError {
+    tracing::error!("{e}");
+    CmdError::Failed
 }
