@@ -4,13 +4,15 @@
 use crate::ctx::{daemon_running, device_path, selected_wwid, Ctx, Fail, Res, DAEMON_WARNING};
 use crate::delegate::{delegate, Delegated};
 use crate::{gate, pathlist};
+use mpath::assemble::MapPlan;
 use mpath::assemble::{self, AssembleOpts, Gather, PathFacts, PgPolicy};
 use mpath::configure::{self, Action, ApplyEnv, ApplyLog};
-use mpath::dm::{DeviceMapper, DmTarget};
+use mpath::dm::{DeviceMapper, DmError, DmTarget};
 use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
 use mpath::prio::PRIO_UNDEF;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 pub struct CreateOpts {
     pub dry_run: bool,
@@ -96,14 +98,18 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
         .and_then(PgPolicy::from_name);
     let aopts = AssembleOpts { force_policy };
     let daemon = daemon_running();
-    let mut ok = true;
+    // Decide every map first, in order (names are allocated here); each
+    // map's messages are kept and printed in that order at the end.
+    let mut maps: Vec<Decided> = Vec::new();
     for (wwid, group) in groups {
         if only.as_ref().is_some_and(|w| *w != wwid) {
             continue;
         }
+        let mut d = Decided::default();
         let lm = live.iter().find(|m| m.wwid == wwid);
         if !gate::wants_map(ctx, &wwid, group.len(), lm.is_some(), &wwids) {
-            ctx.log(3, format!("{wwid}: not multipathed (find_multipaths)"));
+            d.say(3, format!("{wwid}: not multipathed (find_multipaths)"));
+            maps.push(d);
             continue;
         }
         let mut log = Vec::new();
@@ -114,9 +120,9 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
                 None => assemble::gather(&ctx.cfg, p, &ctx.probe(), Gather::Probe, &mut log),
             })
             .collect();
-        let mut plan = assemble::assemble(&ctx.cfg, &wwid, facts, &aopts);
+        let plan = assemble::assemble(&ctx.cfg, &wwid, facts, &aopts);
         log.extend(plan.log.iter().cloned());
-        ctx.logs(3, &log);
+        d.says(3, log);
         let in_use = |name: &str| {
             live.iter()
                 .find(|m| m.name == name && m.wwid != wwid)
@@ -133,27 +139,46 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             ctx.args.bindings_read_only,
             &in_use,
         );
-        for m in &choice.messages {
-            ctx.error(m);
-        }
+        d.says(1, choice.messages);
         let name = choice.name;
         let action = configure::select_action(&plan, &name, lm, o.force_reload);
         if action == Action::Nothing {
-            ctx.log(3, format!("{name}: no change needed"));
+            d.say(3, format!("{name}: no change needed"));
+            maps.push(d);
             continue;
         }
-        let target = [DmTarget::multipath(plan.size, &plan.table)];
         if !o.dry_run {
             let what = if action == Action::Create {
                 "addmap"
             } else {
                 "reload"
             };
-            ctx.log(2, format!("{name}: {what} [{}]", target[0]));
+            let target = DmTarget::multipath(plan.size, &plan.table);
+            d.say(2, format!("{name}: {what} [{target}]"));
         }
+        d.map = Some((name, action, plan));
+        maps.push(d);
+    }
+
+    let done = if o.dry_run {
+        Vec::new()
+    } else {
+        drive(dm.as_ref(), &maps, daemon, ctx.args.retain_queueing)
+    };
+
+    let mut ok = true;
+    let mut done = done.into_iter();
+    for d in maps {
+        for (level, m) in &d.msgs {
+            ctx.log(*level, m);
+        }
+        let Some((name, action, mut plan)) = d.map else {
+            continue;
+        };
         if !o.dry_run {
+            let k: Driven = done.next().expect("one result per map to change");
             let mut log = ApplyLog::default();
-            let res = configure::apply(
+            configure::record(
                 &mut ApplyEnv {
                     dm: dm.as_ref(),
                     root: &ctx.root,
@@ -161,41 +186,24 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
                     failed: &failed,
                 },
                 &action,
-                &name,
                 &plan,
+                &k.res,
                 &mut log,
             );
             ctx.logs(3, &log.debug);
             for e in &log.errors {
                 ctx.error(e);
             }
-            if let Err(e) = res {
+            if let Err(e) = k.res {
                 ctx.error(format!("{name}: {e}"));
                 ok = false;
                 continue;
             }
-            // Client mode, after every create, reload or rename: upstream's
-            // domap() switches to the best group. The kernel forgets the group
-            // the udev reads made current (`dmsetup status` shows every group
-            // `E`, `-ll` status=enabled) and starts the next I/O from it.
-            let pg = plan.init_pg.max(1);
-            let msg = format!("switch_group {pg}");
-            if dm.message(&name, 0, &msg).is_err() {
-                ctx.log(0, format!("DM message failed [{msg}]"));
+            for (level, m) in &k.msgs {
+                ctx.log(*level, m);
             }
-            if !daemon && !ctx.args.retain_queueing && plan.no_path_retry.queues() {
-                ctx.log(
-                    3,
-                    format!("{name}: multipathd not running, unset queue_if_no_path feature"),
-                );
-                match dm.message(&name, 0, "fail_if_no_path") {
-                    // What is printed is what the kernel now does.
-                    Ok(_) => {
-                        plan.features =
-                            assemble::without_feature(&plan.features, "queue_if_no_path")
-                    }
-                    Err(e) => ctx.error(format!("{name}: {e}")),
-                }
+            if k.queueing_off {
+                plan.features = assemble::without_feature(&plan.features, "queue_if_no_path");
             }
         }
         match ctx.verbosity {
@@ -221,4 +229,112 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     } else {
         Err(Fail)
     }
+}
+
+/// One multipath group as decided before anything is done: its messages in
+/// print order and, when the kernel must be told, the map.
+#[derive(Default)]
+struct Decided {
+    msgs: Vec<(u32, String)>,
+    map: Option<(String, Action, MapPlan)>,
+}
+
+impl Decided {
+    fn say(&mut self, level: u32, m: String) {
+        self.msgs.push((level, m));
+    }
+    fn says(&mut self, level: u32, ms: Vec<String>) {
+        self.msgs.extend(ms.into_iter().map(|m| (level, m)));
+    }
+}
+
+/// What happened to one map in the kernel.
+struct Driven {
+    res: Result<(), DmError>,
+    /// Messages after a success, printed after the create's own.
+    msgs: Vec<(u32, String)>,
+    /// `queue_if_no_path` was switched off (no daemon to end the queueing).
+    queueing_off: bool,
+}
+
+/// Maps created, reloaded or renamed at once at most. Each waits for udev to
+/// run its rules (`/dev/mapper` nodes, kpartx, blkid); udev runs several
+/// devices' rules in parallel, so overlapping the waits is where the time
+/// goes, while the reference does one map after the other.
+const CONCURRENT_MAPS: usize = 8;
+
+/// Tell the kernel about every decided map: [`configure::stage`] in order
+/// (the kernel numbers new devices in that order), the udev-synchronised
+/// rest concurrently, then what upstream does after each (`switch_group`
+/// to the best group; without a daemon, `fail_if_no_path` unless `-Q`).
+/// One result per map with an action, in order.
+fn drive(
+    dm: &dyn DeviceMapper,
+    maps: &[Decided],
+    daemon: bool,
+    retain_queueing: bool,
+) -> Vec<Driven> {
+    let todo: Vec<&(String, Action, MapPlan)> =
+        maps.iter().filter_map(|d| d.map.as_ref()).collect();
+    let next = Mutex::new(0usize);
+    let one = |i: usize, staged: Result<(), DmError>| -> Driven {
+        let (name, action, plan) = todo[i];
+        let mut k = Driven {
+            res: staged.and_then(|()| configure::commit(dm, action, name, plan)),
+            msgs: Vec::new(),
+            queueing_off: false,
+        };
+        if k.res.is_err() {
+            return k;
+        }
+        // Client mode, after every create, reload or rename: upstream's
+        // domap() switches to the best group. The kernel forgets the group
+        // the udev reads made current (`dmsetup status` shows every group
+        // `E`, `-ll` status=enabled) and starts the next I/O from it.
+        let msg = format!("switch_group {}", plan.init_pg.max(1));
+        if dm.message(name, 0, &msg).is_err() {
+            k.msgs.push((0, format!("DM message failed [{msg}]")));
+        }
+        if !daemon && !retain_queueing && plan.no_path_retry.queues() {
+            k.msgs.push((
+                3,
+                format!("{name}: multipathd not running, unset queue_if_no_path feature"),
+            ));
+            match dm.message(name, 0, "fail_if_no_path") {
+                // What is printed is what the kernel now does.
+                Ok(_) => k.queueing_off = true,
+                Err(e) => k.msgs.push((1, format!("{name}: {e}"))),
+            }
+        }
+        k
+    };
+    let mut out: Vec<(usize, Driven)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..CONCURRENT_MAPS.min(todo.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let (i, staged) = {
+                            let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
+                            let i = *n;
+                            if i >= todo.len() {
+                                break;
+                            }
+                            *n += 1;
+                            let (name, action, plan) = todo[i];
+                            (i, configure::stage(dm, action, name, plan))
+                        };
+                        mine.push((i, one(i, staged)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("map worker panicked"))
+            .collect()
+    });
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, k)| k).collect()
 }

@@ -143,6 +143,7 @@ fn reload_falls_back_when_the_daemon_times_out() {
         san.dm_calls(),
         [
             "create mpatha",
+            "resume mpatha",
             "message mpatha",
             "load mpatha",
             "resume mpatha",

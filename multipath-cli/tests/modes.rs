@@ -35,8 +35,12 @@ fn create_list_and_create_again() {
 
     // Nothing to do the second time.
     ok(&san.run(&[]), "");
-    // After creating, `switch_group` to the best group, as upstream does.
-    assert_eq!(san.dm_calls(), ["create mpatha", "message mpatha"]);
+    // Created inactive, then made live (the udev wait), then `switch_group`
+    // to the best group, as upstream does.
+    assert_eq!(
+        san.dm_calls(),
+        ["create mpatha", "resume mpatha", "message mpatha"]
+    );
     let r = san.run(&["-d"]);
     ok(&r, "");
 }
@@ -54,7 +58,12 @@ fn dry_run_prints_without_a_verb_and_creates_nothing() {
     assert!(san.maps().is_empty());
     assert_eq!(
         san.dm_calls(),
-        ["create mpatha", "message mpatha", "remove mpatha"]
+        [
+            "create mpatha",
+            "resume mpatha",
+            "message mpatha",
+            "remove mpatha"
+        ]
     );
 }
 
@@ -82,9 +91,11 @@ fn flush_one_unknown_open_and_all() {
         san.dm_calls(),
         [
             "create mpatha",
+            "resume mpatha",
             "message mpatha",
             "remove mpatha",
             "create mpatha",
+            "resume mpatha",
             "message mpatha",
             "remove mpatha"
         ]
@@ -246,6 +257,52 @@ fn create_failure_marks_the_wwid_and_goes_on() {
         .join("run/multipath/failed_wwids/1Linux_scsi_debug_2001")
         .exists());
     assert!(!san.read("/etc/multipath/wwids").contains("2001"));
+}
+
+/// Maps are made live concurrently; one whose resume fails is removed
+/// again, marked failed, and the others and the messages keep their order.
+#[test]
+fn activation_failure_removes_the_map_and_goes_on() {
+    let san = San::new(2, 4, FRIENDLY);
+    san.edit_dm(|v| {
+        v["faults"] = serde_json::json!([{ "map": "mpathc", "op": "resume", "errno": 5 }])
+    });
+    let r = san.run(&["-v2"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let names: Vec<String> = san.maps().into_iter().map(|m| m.0).collect();
+    assert_eq!(names, ["mpatha", "mpathb", "mpathd"]);
+    let created: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("create: "))
+        .collect();
+    assert_eq!(created.len(), 3, "{}", r.stdout);
+    assert!(created[0].starts_with("create: mpatha "));
+    assert!(created[2].starts_with("create: mpathd "));
+    let order: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter_map(|l| l.split(':').next())
+        .filter(|n| n.starts_with("mpath"))
+        .collect();
+    assert_eq!(
+        order,
+        ["mpatha", "mpathb", "mpathc", "mpathc", "mpathd"],
+        "{}",
+        r.stderr
+    );
+    assert!(san
+        .root()
+        .join("run/multipath/failed_wwids/1Linux_scsi_debug_2002")
+        .exists());
+    // The numbering follows the order of the names.
+    let r = san.run(&["-ll", "mpathd"]);
+    assert!(
+        r.stdout
+            .starts_with("mpathd (1Linux_scsi_debug_2003) dm-3 "),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

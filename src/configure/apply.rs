@@ -50,49 +50,87 @@ pub fn apply(
     plan: &MapPlan,
     log: &mut ApplyLog,
 ) -> Result<(), DmError> {
+    let res = stage(env.dm, action, name, plan).and_then(|()| commit(env.dm, action, name, plan));
+    record(env, action, plan, &res, log);
+    res
+}
+
+/// The DM UUID and flags of a new map.
+fn create_options(plan: &MapPlan) -> CreateOptions {
+    CreateOptions {
+        uuid: Some(map_uuid(&plan.wwid)),
+        read_only: false,
+        udev: UdevFlags::default(),
+    }
+}
+
+/// The first, quick part of `action`, to be done in the order the maps are
+/// decided: a new map's device is created with its table loaded but not live
+/// ([`DeviceMapper::create_inactive`]), so the kernel numbers the devices
+/// (`dm-N`) in that order even when [`commit`] runs for many maps at once.
+pub fn stage(
+    dm: &dyn DeviceMapper,
+    action: &Action,
+    name: &str,
+    plan: &MapPlan,
+) -> Result<(), DmError> {
+    match action {
+        Action::Create => {
+            let target = [DmTarget::multipath(plan.size, &plan.table)];
+            dm.create_inactive(name, &target, &create_options(plan))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The rest of `action` after [`stage`]: the resume, reload or rename, each
+/// of which waits for udev. Safe to run for several maps concurrently.
+pub fn commit(
+    dm: &dyn DeviceMapper,
+    action: &Action,
+    name: &str,
+    plan: &MapPlan,
+) -> Result<(), DmError> {
     let target = [DmTarget::multipath(plan.size, &plan.table)];
-    let res = match action {
-        Action::Create => env
-            .dm
-            .create(
-                name,
-                &target,
-                &CreateOptions {
-                    uuid: Some(map_uuid(&plan.wwid)),
-                    read_only: false,
-                    udev: UdevFlags::default(),
-                },
-            )
-            .map(|_| ()),
-        Action::Reload => env.dm.reload(name, &target, RELOAD),
-        Action::Rename { from } => env
-            .dm
+    match action {
+        Action::Create => dm.activate(name, &create_options(plan)).map(|_| ()),
+        Action::Reload => dm.reload(name, &target, RELOAD),
+        Action::Rename { from } => dm
             .rename(from, name, UdevFlags::default())
-            .and_then(|()| env.dm.reload(name, &target, RELOAD)),
+            .and_then(|()| dm.reload(name, &target, RELOAD)),
         Action::Nothing => Ok(()),
-    };
-    if let Err(e) = res {
-        if *action == Action::Create {
-            let _ = env.failed.mark(&plan.wwid);
-        }
-        return Err(e);
     }
-    if *action == Action::Create {
-        let _ = env.failed.unmark(&plan.wwid);
-        if let Some(w) = env.wwids.as_deref_mut() {
-            match w.add(&plan.wwid) {
-                Ok(true) => log
-                    .debug
-                    .push(format!("wrote wwid {} to wwids file", plan.wwid)),
-                Ok(false) => {}
-                Err(e) => log.errors.push(format!("{e}")),
-            }
-        }
-        for p in plan.paths.iter().filter(|p| member_uevent_needed(&p.dev)) {
-            trigger_change(env.root, &p.dev.dev, &mut log.debug);
+}
+
+/// What follows the kernel's answer `res` to `action`: the `failed_wwids`
+/// marker; after a create, the wwids file and the member paths' uevents.
+pub fn record(
+    env: &mut ApplyEnv<'_>,
+    action: &Action,
+    plan: &MapPlan,
+    res: &Result<(), DmError>,
+    log: &mut ApplyLog,
+) {
+    if *action != Action::Create {
+        return;
+    }
+    if res.is_err() {
+        let _ = env.failed.mark(&plan.wwid);
+        return;
+    }
+    let _ = env.failed.unmark(&plan.wwid);
+    if let Some(w) = env.wwids.as_deref_mut() {
+        match w.add(&plan.wwid) {
+            Ok(true) => log
+                .debug
+                .push(format!("wrote wwid {} to wwids file", plan.wwid)),
+            Ok(false) => {}
+            Err(e) => log.errors.push(format!("{e}")),
         }
     }
-    Ok(())
+    for p in plan.paths.iter().filter(|p| member_uevent_needed(&p.dev)) {
+        trigger_change(env.root, &p.dev.dev, &mut log.debug);
+    }
 }
 
 /// Whether a path that just became a member of a new map needs a change

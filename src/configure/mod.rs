@@ -9,7 +9,9 @@ mod apply;
 mod live;
 mod naming;
 
-pub use apply::{apply, member_uevent_needed, trigger_change, ApplyEnv, ApplyLog, RELOAD};
+pub use apply::{
+    apply, commit, member_uevent_needed, record, stage, trigger_change, ApplyEnv, ApplyLog, RELOAD,
+};
 
 pub use live::{live_maps, live_topology, LiveMap};
 pub use naming::{select_alias, AliasChoice};

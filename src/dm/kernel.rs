@@ -213,6 +213,18 @@ impl KernelDm {
         Ok(())
     }
 
+    /// Remove a device whose create failed half-way (`error` says why).
+    fn remove_half_made(&self, name: &str, opts: &CreateOptions, error: &DmError) {
+        warn!(map = name, %error, "create failed; removing the half-made device");
+        let cleanup = RemoveOptions {
+            deferred: false,
+            udev: opts.udev,
+        };
+        if let Err(e2) = self.do_remove(name, cleanup) {
+            warn!(map = name, error = %e2, "cannot remove the half-made device");
+        }
+    }
+
     fn do_remove(&self, name: &str, opts: RemoveOptions) -> Result<(), DmError> {
         let n = dm_name(name, DmOp::Remove)?;
         let flags = if opts.deferred {
@@ -285,6 +297,18 @@ impl DeviceMapper for KernelDm {
         table: &[DmTarget],
         opts: &CreateOptions,
     ) -> Result<DmInfo, DmError> {
+        self.create_inactive(name, table, opts)?;
+        self.activate(name, opts)
+    }
+
+    /// `DM_DEV_CREATE` and the table load; a failed load removes the empty
+    /// device again.
+    fn create_inactive(
+        &self,
+        name: &str,
+        table: &[DmTarget],
+        opts: &CreateOptions,
+    ) -> Result<(), DmError> {
         let n = dm_name(name, DmOp::Create)?;
         raw_table(name, DmOp::Create, table)?;
         let uuid = opts.uuid.as_deref().filter(|u| !u.is_empty());
@@ -321,22 +345,23 @@ impl DeviceMapper for KernelDm {
             return Err(map_error(name, DmOp::Create, &e));
         }
         // From here on a failure must not leave an empty device behind.
+        let loaded = self.load_table(name, DmOp::Create, table, opts.read_only);
+        if let Err(e) = loaded {
+            self.remove_half_made(name, opts, &e);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The udev-synchronised resume that makes a created map live; a failure
+    /// removes the device.
+    fn activate(&self, name: &str, opts: &CreateOptions) -> Result<DmInfo, DmError> {
         let resume = ResumeOptions {
             noflush: false,
             udev: opts.udev,
         };
-        let made = self
-            .load_table(name, DmOp::Create, table, opts.read_only)
-            .and_then(|()| self.do_resume(name, DmOp::Create, resume));
-        if let Err(e) = made {
-            warn!(map = name, error = %e, "create failed; removing the half-made device");
-            let cleanup = RemoveOptions {
-                deferred: false,
-                udev: opts.udev,
-            };
-            if let Err(e2) = self.do_remove(name, cleanup) {
-                warn!(map = name, error = %e2, "cannot remove the half-made device");
-            }
+        if let Err(e) = self.do_resume(name, DmOp::Create, resume) {
+            self.remove_half_made(name, opts, &e);
             return Err(e);
         }
         self.info(name)?

@@ -279,6 +279,30 @@ pub trait DeviceMapper: Send + Sync {
         table: &[DmTarget],
         opts: &CreateOptions,
     ) -> Result<DmInfo, DmError>;
+    /// The first half of [`create`](Self::create), for tools that create
+    /// many maps at once: the device exists with `table` loaded but is not
+    /// live yet, and nothing waits for udev. The kernel numbers devices
+    /// (`dm-N`, shown by `multipath -ll`) in the order they are created, so
+    /// such a tool does this half in its own order and
+    /// [`activate`](Self::activate), which waits for udev, concurrently.
+    /// Default: the whole create.
+    fn create_inactive(
+        &self,
+        name: &str,
+        table: &[DmTarget],
+        opts: &CreateOptions,
+    ) -> Result<(), DmError> {
+        self.create(name, table, opts).map(|_| ())
+    }
+    /// The second half of a create begun by
+    /// [`create_inactive`](Self::create_inactive): make the table live (the
+    /// udev-synchronised resume). On failure the device is removed again,
+    /// as `create` does. Default: nothing left to do.
+    fn activate(&self, name: &str, opts: &CreateOptions) -> Result<DmInfo, DmError> {
+        let _ = opts;
+        self.info(name)?
+            .ok_or_else(|| DmError::NotFound { name: name.into() })
+    }
     /// Load `table` into the inactive slot.
     fn load(&self, name: &str, table: &[DmTarget]) -> Result<(), DmError>;
     fn suspend(&self, name: &str, opts: SuspendOptions) -> Result<(), DmError>;
@@ -353,6 +377,17 @@ macro_rules! delegate_device_mapper {
                 opts: &CreateOptions,
             ) -> Result<DmInfo, DmError> {
                 (**self).create(name, table, opts)
+            }
+            fn create_inactive(
+                &self,
+                name: &str,
+                table: &[DmTarget],
+                opts: &CreateOptions,
+            ) -> Result<(), DmError> {
+                (**self).create_inactive(name, table, opts)
+            }
+            fn activate(&self, name: &str, opts: &CreateOptions) -> Result<DmInfo, DmError> {
+                (**self).activate(name, opts)
             }
             fn load(&self, name: &str, table: &[DmTarget]) -> Result<(), DmError> {
                 (**self).load(name, table)

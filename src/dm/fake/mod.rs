@@ -300,6 +300,58 @@ impl FakeDm {
     }
 
     /// Record the call, then apply an injected fault if one matches.
+    /// A new device with `table` live (`create`) or loaded inactive
+    /// (`create_inactive`).
+    fn new_device(
+        &self,
+        name: &str,
+        table: &[DmTarget],
+        opts: &CreateOptions,
+        live: bool,
+    ) -> Result<DmInfo, DmError> {
+        let mut st = self.begin(DmCall::Create {
+            name: name.into(),
+            table: table.to_vec(),
+            opts: opts.clone(),
+        })?;
+        if name.is_empty() || name.contains('/') || name.len() >= 128 {
+            return Err(einval(name, DmOp::Create));
+        }
+        if st.maps.contains_key(name) {
+            return Err(DmError::NameExists { name: name.into() });
+        }
+        let uuid = opts.uuid.clone().unwrap_or_default();
+        if !uuid.is_empty() && st.maps.values().any(|m| m.uuid == uuid) {
+            return Err(DmError::UuidExists {
+                name: name.into(),
+                uuid,
+            });
+        }
+        check_table(name, DmOp::Create, table)?;
+        let dev = DevNum {
+            major: Self::MAJOR,
+            minor: st.next_minor,
+        };
+        st.next_minor += 1;
+        let reported = as_kernel_reports(table);
+        let (live, inactive) = if live {
+            (reported, None)
+        } else {
+            (Vec::new(), Some(reported))
+        };
+        let m = FakeMap {
+            uuid,
+            dev,
+            live,
+            inactive,
+            read_only: opts.read_only,
+            ..FakeMap::default()
+        };
+        let info = m.info(name);
+        st.maps.insert(name.to_string(), m);
+        Ok(info)
+    }
+
     fn begin(&self, call: DmCall) -> Result<MutexGuard<'_, State>, DmError> {
         let mut st = self.lock();
         let op = call.op();
@@ -626,40 +678,32 @@ impl DeviceMapper for FakeDm {
         table: &[DmTarget],
         opts: &CreateOptions,
     ) -> Result<DmInfo, DmError> {
-        let mut st = self.begin(DmCall::Create {
-            name: name.into(),
-            table: table.to_vec(),
-            opts: opts.clone(),
-        })?;
-        if name.is_empty() || name.contains('/') || name.len() >= 128 {
-            return Err(einval(name, DmOp::Create));
-        }
-        if st.maps.contains_key(name) {
-            return Err(DmError::NameExists { name: name.into() });
-        }
-        let uuid = opts.uuid.clone().unwrap_or_default();
-        if !uuid.is_empty() && st.maps.values().any(|m| m.uuid == uuid) {
-            return Err(DmError::UuidExists {
-                name: name.into(),
-                uuid,
-            });
-        }
-        check_table(name, DmOp::Create, table)?;
-        let dev = DevNum {
-            major: Self::MAJOR,
-            minor: st.next_minor,
+        self.new_device(name, table, opts, true)
+    }
+
+    /// As the kernel: the device exists with `table` inactive; the calls log
+    /// shows a `create`.
+    fn create_inactive(
+        &self,
+        name: &str,
+        table: &[DmTarget],
+        opts: &CreateOptions,
+    ) -> Result<(), DmError> {
+        self.new_device(name, table, opts, false).map(|_| ())
+    }
+
+    /// A `resume` in the calls log; a failed one removes the device.
+    fn activate(&self, name: &str, opts: &CreateOptions) -> Result<DmInfo, DmError> {
+        let resume = ResumeOptions {
+            noflush: false,
+            udev: opts.udev,
         };
-        st.next_minor += 1;
-        let m = FakeMap {
-            uuid,
-            dev,
-            live: as_kernel_reports(table),
-            read_only: opts.read_only,
-            ..FakeMap::default()
-        };
-        let info = m.info(name);
-        st.maps.insert(name.to_string(), m);
-        Ok(info)
+        if let Err(e) = self.resume(name, resume) {
+            self.lock().maps.remove(name);
+            return Err(e);
+        }
+        self.info(name)?
+            .ok_or_else(|| DmError::NotFound { name: name.into() })
     }
 
     fn load(&self, name: &str, table: &[DmTarget]) -> Result<(), DmError> {
