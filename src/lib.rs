@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod dm;
 pub mod files;
 pub mod filter;
+pub mod foreign;
 pub mod print;
 pub mod prio;
 pub mod scsi;

@@ -106,15 +106,29 @@ impl TopoMap {
 
     /// The whole block with the given path column widths.
     pub fn render_with(&self, action: Option<&str>, w: &[usize; 6]) -> String {
-        let mut s = self.header(action);
+        self.block(self.header(action), &super::size(self.size), w, false)
+    }
+
+    /// The block of a map of foreign library `library` (`nvme`): the header
+    /// is `<wwid> [<library>]:<device> <vendor,product,revision>` and the
+    /// size is printed in sectors, as the library reports it, and the last
+    /// path column is padded too.
+    pub fn render_foreign(&self, library: &str) -> String {
+        let header = format!(
+            "{} [{library}]:{} {}",
+            self.wwid, self.sysfs, self.vendor_product
+        );
+        let w = path_widths(self.groups.iter().flat_map(|g| &g.paths));
+        self.block(header, &self.size.to_string(), &w, true)
+    }
+
+    fn block(&self, header: String, size: &str, w: &[usize; 6], pad_last: bool) -> String {
+        let mut s = header;
         s.push('\n');
         let _ = writeln!(
             s,
-            "size={} features='{}' hwhandler='{}' wp={}",
-            super::size(self.size),
-            self.features,
-            self.hwhandler,
-            self.wp
+            "size={size} features='{}' hwhandler='{}' wp={}",
+            self.features, self.hwhandler, self.wp
         );
         let ng = self.groups.len();
         for (gi, g) in self.groups.iter().enumerate() {
@@ -134,7 +148,7 @@ impl TopoMap {
                 let cols = p.columns();
                 for (i, c) in cols.iter().enumerate() {
                     if i + 1 == cols.len() {
-                        s.push_str(c);
+                        let _ = write!(s, "{c:<width$}", width = if pad_last { w[i] } else { 0 });
                     } else {
                         let _ = write!(s, "{c:<width$} ", width = w[i]);
                     }
