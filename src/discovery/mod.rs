@@ -34,7 +34,8 @@ pub struct PathDev {
     pub size: u64,
     /// SCSI device state: `running`, `offline`, `blocked`, ...
     pub state: String,
-    /// Transport as upstream names it: `scsi:fcp`, `scsi:iscsi`, `scsi:sas`, `scsi:unspec`.
+    /// Transport as upstream names it: `scsi:fcp`, `scsi:iscsi`, `scsi:sas`,
+    /// `scsi:srp`, `scsi:unspec`.
     pub protocol: String,
     /// The WWID (empty if none could be found).
     pub wwid: String,
@@ -52,7 +53,8 @@ pub struct PathDev {
     /// The attached SCSI device handler (`dh_state`: `alua`, `rdac`, ...;
     /// `None` when detached or not exposed).
     pub dh_state: Option<String>,
-    /// Target node name: FC target WWNN or iSCSI target name (group_by_node_name).
+    /// Target node name (group_by_node_name, `%n`): FC target WWNN, SAS
+    /// address of the end device, or iSCSI target name.
     pub tgt_node_name: String,
     /// The device's properties in the udev database.
     pub udev: Vec<(String, String)>,
@@ -127,12 +129,27 @@ fn protocol_of(root: &SysRoot, host: &str, device_path: &Path, shared: &mut Shar
         "scsi:iscsi".into()
     } else if class("sas_host") {
         "scsi:sas".into()
+    } else if class("srp_host") {
+        // The SCSI RDMA transport class of ib_srp (and any other SRP
+        // initiator): `/sys/class/srp_host/host<H>`, next to its remote
+        // ports in `/sys/class/srp_remote_ports/port-<H>:<N>`.
+        "scsi:srp".into()
     } else {
         "scsi:unspec".into()
     }
 }
 
-/// FC target WWNN (`fc_transport`) or iSCSI target name (session), empty if neither.
+/// The name of the nearest directory above the SCSI device `scsi_dir` whose
+/// name starts with `prefix`.
+fn ancestor_named<'a>(scsi_dir: &'a Path, prefix: &str) -> Option<&'a str> {
+    scsi_dir
+        .ancestors()
+        .filter_map(|a| a.file_name()?.to_str())
+        .find(|n| n.starts_with(prefix))
+}
+
+/// FC target WWNN (`fc_transport`), SAS address of the end device, or iSCSI
+/// target name (session); empty if none.
 fn target_node_name(root: &SysRoot, hcil: &str, scsi_dir: &Path, shared: &mut Shared) -> String {
     let mut it = hcil.split(':');
     if let (Some(h), Some(c), Some(t)) = (it.next(), it.next(), it.next()) {
@@ -143,12 +160,19 @@ fn target_node_name(root: &SysRoot, hcil: &str, scsi_dir: &Path, shared: &mut Sh
             return n;
         }
     }
+    // SAS: .../port-H:N/end_device-H:N/targetH:C:T/H:C:T:L, or behind
+    // expanders .../expander-H:E/port-H:E:N/end_device-H:E:N/...; the end
+    // device's `sas_device` class entry has its address (`0x5000c500a1b2c3d4`).
+    // The name is taken as sysfs has it, so devices behind an expander
+    // (three numbers) are found too.
+    if let Some(end) = ancestor_named(scsi_dir, "end_device-") {
+        if let Some(a) = shared.attr(root.join(format!("/sys/class/sas_device/{end}/sas_address")))
+        {
+            return a;
+        }
+    }
     // iSCSI: .../sessionN/targetH:C:T/H:C:T:L; the session's iscsi_session class dir
-    let session = scsi_dir
-        .ancestors()
-        .filter_map(|a| a.file_name()?.to_str())
-        .find(|n| n.starts_with("session"));
-    if let Some(s) = session {
+    if let Some(s) = ancestor_named(scsi_dir, "session") {
         if let Some(n) = shared.attr(root.join(format!("/sys/class/iscsi_session/{s}/targetname")))
         {
             return n;

@@ -12,8 +12,10 @@
 //!   `0x200100e08ba0aea0`); `[unknown]` when sysfs lacks the attribute.
 //!   Other transports print `[undef]`.
 //! - The target WWNN is the target node name discovery records
-//!   ([`PathDev::tgt_node_name`]: FC target WWNN, iSCSI target name), or
-//!   `[undef]`.
+//!   ([`PathDev::tgt_node_name`]: FC target WWNN, the SAS address of the end
+//!   device (`sas_address` of `/sys/class/sas_device/end_device-<H>:<N>`),
+//!   iSCSI target name), or `[undef]`. SAS and SRP paths have no host or
+//!   target WWNN/WWPN of their own: `%N %R %r` print `[undef]` for them.
 //! - The host adapter, for FC, SAS, iSCSI and SRP paths only: the iSCSI
 //!   initiator's IP address (`/sys/class/iscsi_host/host<H>/ipaddress`),
 //!   else the PCI name of the HBA (`0000:03:00.0`: the nearest PCI device
@@ -73,7 +75,8 @@ pub fn target_wwpn(root: &SysRoot, p: &PathDev) -> String {
     fc_only(p, || fc_target_attr(root, p, "port_name"))
 }
 
-/// `%n`: the target node name (FC WWNN, iSCSI target name).
+/// `%n`: the target node name (FC WWNN, SAS end device address, iSCSI
+/// target name).
 pub fn target_wwnn(p: &PathDev) -> String {
     if p.tgt_node_name.is_empty() {
         UNDEF.into()

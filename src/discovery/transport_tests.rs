@@ -1,5 +1,5 @@
 //! Transport wildcards on sysfs trees laid out as the kernel lays out FC,
-//! iSCSI, SAS and `scsi_debug` hosts.
+//! iSCSI, SAS, SRP and `scsi_debug` hosts.
 
 use super::*;
 use crate::discovery::read_path;
@@ -52,6 +52,21 @@ impl Tree {
         self.link(
             &format!("/sys/class/scsi_host/host{h}"),
             &format!("../../devices/{parent}/host{h}/scsi_host/host{h}"),
+        );
+    }
+
+    /// SAS end device `/sys/devices/<dir>` (its name the last component,
+    /// `end_device-H:N` or `end_device-H:E:N`) with its `sas_device` class
+    /// entry holding `addr`.
+    fn end_device(&self, dir: &str, addr: &str) {
+        let name = dir.rsplit('/').next().unwrap();
+        self.file(
+            &format!("/sys/devices/{dir}/sas_device/{name}/sas_address"),
+            &format!("{addr}\n"),
+        );
+        self.link(
+            &format!("/sys/class/sas_device/{name}"),
+            &format!("../../devices/{dir}/sas_device/{name}"),
         );
     }
 
@@ -193,4 +208,202 @@ fn scsi_debug_has_none_and_reads_nothing() {
     q.protocol = "scsi:fcp".into();
     assert_eq!(host_adapter(&t.root, &q), "[undef]");
     assert_eq!(host_wwnn(&t.root, &q), "[unknown]");
+}
+
+/// An mpt3sas HBA `host<h>` in PCI function `hba`, cabled to an expander
+/// (a SAS switch) that reaches the two controller ports of a SAS array:
+/// `.../host<h>/port-<h>:0/expander-<h>:0/port-<h>:0:<n>/end_device-<h>:0:<n>/target<h>:0:<n>/<h>:0:<n>:<lun>`.
+/// Returns the SCSI device directories of LUN `lun` behind each port.
+fn sas_switched_host(t: &Tree, hba: &str, h: u32, ports: &[&str], lun: u32) -> Vec<String> {
+    t.pci(hba);
+    t.host(hba, h);
+    fs::create_dir_all(t.root.join(format!("/sys/class/sas_host/host{h}"))).unwrap();
+    let exp = format!("{hba}/host{h}/port-{h}:0/expander-{h}:0");
+    ports
+        .iter()
+        .enumerate()
+        .map(|(n, addr)| {
+            let end = format!("{exp}/port-{h}:0:{n}/end_device-{h}:0:{n}");
+            t.end_device(&end, addr);
+            format!("{end}/target{h}:0:{n}/{h}:0:{n}:{lun}")
+        })
+        .collect()
+}
+
+#[test]
+fn sas_target_node_name_is_the_end_device_address() {
+    let t = Tree::new();
+    t.pci("pci0000:00/0000:00:1f.0");
+    // Directly attached: port-6:0/end_device-6:0 (two numbers).
+    let hba = "pci0000:00/0000:00:1f.0/0000:02:00.0";
+    t.pci(hba);
+    t.host(hba, 6);
+    fs::create_dir_all(t.root.join("/sys/class/sas_host/host6")).unwrap();
+    t.end_device(
+        &format!("{hba}/host6/port-6:0/end_device-6:0"),
+        "0x5000c500a1b2c3d4",
+    );
+    let p = t.disk(
+        &format!("{hba}/host6/port-6:0/end_device-6:0/target6:0:0/6:0:0:0"),
+        "sde",
+    );
+    assert_eq!(p.protocol, "scsi:sas");
+    assert_eq!(p.tgt_node_name, "0x5000c500a1b2c3d4");
+    assert_eq!(
+        all(&t, &p),
+        [
+            "[undef]",
+            "[undef]",
+            "0x5000c500a1b2c3d4",
+            "[undef]",
+            "0000:02:00.0"
+        ]
+    );
+    assert_eq!(
+        wwn_names(&t.root, &p),
+        "[undef]:[undef]:0x5000c500a1b2c3d4:[undef]"
+    );
+
+    // Behind an expander: end_device-7:0:1 (three numbers) is found by its
+    // own name, not one rebuilt from host and target numbers.
+    let dirs = sas_switched_host(
+        &t,
+        "pci0000:00/0000:00:1f.0/0000:03:00.0",
+        7,
+        &["0x500c0ff0aaaa0000", "0x500c0ff0bbbb0000"],
+        3,
+    );
+    let p = t.disk(&dirs[1], "sdf");
+    assert_eq!(p.hcil, "7:0:1:3");
+    assert_eq!(target_wwnn(&p), "0x500c0ff0bbbb0000");
+    assert_eq!(host_adapter(&t.root, &p), "0000:03:00.0");
+
+    // An end device whose class entry is gone: no node name.
+    fs::remove_file(t.root.join("/sys/class/sas_device/end_device-7:0:1")).unwrap();
+    let p = read_path(&t.root, "sdf", |_, _| String::new()).unwrap();
+    assert_eq!(p.protocol, "scsi:sas");
+    assert_eq!(target_wwnn(&p), "[undef]");
+}
+
+#[test]
+fn group_by_node_name_groups_sas_paths_by_end_device() {
+    use crate::assemble::{PathFacts, PgPolicy};
+    let t = Tree::new();
+    t.pci("pci0000:00/0000:00:1c.0");
+    // Two HBAs, each seeing both controller ports of the array.
+    let ports = ["0x500c0ff0aaaa0000", "0x500c0ff0bbbb0000"];
+    let a = sas_switched_host(&t, "pci0000:00/0000:00:1c.0/0000:04:00.0", 6, &ports, 1);
+    let b = sas_switched_host(&t, "pci0000:00/0000:00:1c.0/0000:05:00.0", 7, &ports, 1);
+    let paths: Vec<PathDev> = [
+        (&a[0], "sda"),
+        (&a[1], "sdb"),
+        (&b[0], "sdc"),
+        (&b[1], "sdd"),
+    ]
+    .into_iter()
+    .map(|(d, n)| t.disk(d, n))
+    .collect();
+    let names: Vec<&str> = paths.iter().map(|p| p.tgt_node_name.as_str()).collect();
+    assert_eq!(names, [ports[0], ports[1], ports[0], ports[1]]);
+    let facts: Vec<PathFacts> = paths.into_iter().map(PathFacts::unprobed).collect();
+    // One group per controller port, each with its path through each HBA.
+    assert_eq!(
+        PgPolicy::GroupByNodeName.group(&facts),
+        [vec![0, 2], vec![1, 3]]
+    );
+    // Without the end devices' addresses all paths share the empty name.
+    let mut bare = facts.clone();
+    for f in &mut bare {
+        f.dev.tgt_node_name.clear();
+    }
+    assert_eq!(PgPolicy::GroupByNodeName.group(&bare), [vec![0, 1, 2, 3]]);
+}
+
+/// An ib_srp initiator: the SCSI host hangs off the HCA's PCI function,
+/// the remote port `port-<h>:1` and the targets directly under the host,
+/// with the `srp_host` and `srp_remote_ports` transport classes.
+fn srp_host(t: &Tree, hca: &str, h: u32) {
+    t.pci(hca);
+    t.host(hca, h);
+    t.file(
+        &format!("/sys/devices/{hca}/host{h}/scsi_host/host{h}/proc_name"),
+        "ib_srp\n",
+    );
+    fs::create_dir_all(
+        t.root
+            .join(format!("/sys/devices/{hca}/host{h}/srp_host/host{h}")),
+    )
+    .unwrap();
+    t.link(
+        &format!("/sys/class/srp_host/host{h}"),
+        &format!("../../devices/{hca}/host{h}/srp_host/host{h}"),
+    );
+    let rport = format!("{hca}/host{h}/port-{h}:1/srp_remote_ports/port-{h}:1");
+    t.file(
+        &format!("/sys/devices/{rport}/port_id"),
+        "fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:bc:de\n",
+    );
+    t.link(
+        &format!("/sys/class/srp_remote_ports/port-{h}:1"),
+        &format!("../../devices/{rport}"),
+    );
+}
+
+#[test]
+fn srp_protocol_and_the_hca_pci_name() {
+    let t = Tree::new();
+    t.pci("pci0000:00/0000:00:02.0");
+    let hca = "pci0000:00/0000:00:02.0/0000:81:00.0";
+    srp_host(&t, hca, 8);
+    let p = t.disk(&format!("{hca}/host8/target8:0:0/8:0:0:1"), "sdg");
+    assert_eq!(p.protocol, "scsi:srp");
+    assert_eq!(
+        all(&t, &p),
+        ["[undef]", "[undef]", "[undef]", "[undef]", "0000:81:00.0"]
+    );
+
+    // The same host without its transport class is of no known transport.
+    fs::remove_file(t.root.join("/sys/class/srp_host/host8")).unwrap();
+    let p = read_path(&t.root, "sdg", |_, _| String::new()).unwrap();
+    assert_eq!(p.protocol, "scsi:unspec");
+    assert_eq!(host_adapter(&t.root, &p), "[undef]");
+}
+
+#[test]
+fn blacklist_protocol_scsi_srp() {
+    use crate::filter::{self, Criterion, Verdict};
+    use crate::Config;
+    let t = Tree::new();
+    t.pci("pci0000:00/0000:00:02.0");
+    srp_host(&t, "pci0000:00/0000:00:02.0/0000:81:00.0", 8);
+    let hba = "pci0000:00/0000:00:02.0/0000:82:00.0";
+    t.pci(hba);
+    t.host(hba, 9);
+    fs::create_dir_all(t.root.join("/sys/class/sas_host/host9")).unwrap();
+    let srp = t.disk(
+        "pci0000:00/0000:00:02.0/0000:81:00.0/host8/target8:0:0/8:0:0:1",
+        "sdg",
+    );
+    let sas = t.disk(
+        &format!("{hba}/host9/port-9:0/end_device-9:0/target9:0:0/9:0:0:1"),
+        "sdh",
+    );
+    let cfg = Config::from_str_with("test.conf", "blacklist {\n\tprotocol \"scsi:srp\"\n}\n");
+    assert!(!cfg.is_fatal(), "{:?}", cfg.diagnostics);
+    let v = filter::path(&cfg, &srp, &[], "");
+    assert!(v.is_blacklisted(), "{v:?}");
+    assert_eq!(v.criterion(), Some(Criterion::Protocol));
+    assert_eq!(
+        v.log_message("sdg").as_deref(),
+        Some("sdg: protocol scsi:srp blacklisted")
+    );
+    assert_eq!(filter::path(&cfg, &sas, &[], ""), Verdict::Allowed);
+
+    // An exception wins over the blacklist.
+    let cfg = Config::from_str_with(
+        "test.conf",
+        "blacklist {\n\tprotocol \"scsi\"\n}\nblacklist_exceptions {\n\tprotocol \"scsi:srp\"\n}\n",
+    );
+    assert!(!filter::path(&cfg, &srp, &[], "").is_blacklisted());
+    assert!(filter::path(&cfg, &sas, &[], "").is_blacklisted());
 }
