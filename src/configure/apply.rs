@@ -5,7 +5,8 @@
 //! the same steps.
 
 use super::Action;
-use crate::assemble::MapPlan;
+use crate::assemble::{AssembleOpts, MapPlan, PathFacts};
+use crate::config::Config;
 use crate::discovery::PathDev;
 use crate::dm::{
     map_uuid, CreateOptions, DeviceMapper, DmError, DmTarget, ResumeOptions, UdevFlags,
@@ -157,4 +158,37 @@ pub fn trigger_change(root: &SysRoot, dev: &str, log: &mut Vec<String>) {
     if let Err(e) = std::fs::write(&f, "change") {
         log.push(format!("{dev}: cannot trigger uevent: {e}"));
     }
+}
+
+/// The paths of `plan` whose block device has left sysfs since discovery
+/// (deleted, or its host removed): the kernel would refuse a table naming
+/// them. Checked right before a map is handed to the kernel, as upstream
+/// does ("failed to access path").
+pub fn vanished_paths<'a>(root: &SysRoot, plan: &'a MapPlan) -> Vec<&'a str> {
+    plan.paths
+        .iter()
+        .map(|p| p.dev.dev.as_str())
+        .filter(|d| !root.join(format!("/sys/block/{d}")).exists())
+        .collect()
+}
+
+/// `plan` assembled again without the paths named in `gone` (groups,
+/// priorities and features recomputed from the paths left); `None` when
+/// none is left.
+pub fn without_paths(
+    cfg: &Config,
+    plan: &MapPlan,
+    gone: &[&str],
+    opts: &AssembleOpts,
+) -> Option<MapPlan> {
+    let left: Vec<PathFacts> = plan
+        .paths
+        .iter()
+        .filter(|p| !gone.contains(&p.dev.dev.as_str()))
+        .cloned()
+        .collect();
+    if left.is_empty() {
+        return None;
+    }
+    Some(crate::assemble::assemble(cfg, &plan.wwid, left, opts))
 }

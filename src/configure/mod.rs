@@ -10,7 +10,8 @@ mod live;
 mod naming;
 
 pub use apply::{
-    apply, commit, member_uevent_needed, record, stage, trigger_change, ApplyEnv, ApplyLog, RELOAD,
+    apply, commit, member_uevent_needed, record, stage, trigger_change, vanished_paths,
+    without_paths, ApplyEnv, ApplyLog, RELOAD,
 };
 
 pub use live::{live_maps, live_topology, LiveMap};

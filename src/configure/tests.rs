@@ -182,3 +182,35 @@ fn member_uevent_only_when_udev_has_not_decided() {
         ("FIND_MULTIPATHS_WAIT_UNTIL", "0"),
     ])));
 }
+
+#[test]
+fn a_path_gone_from_sysfs_is_left_out_and_the_map_regrouped() {
+    let t = tempfile::tempdir().unwrap();
+    let root = SysRoot::new(t.path());
+    for d in ["sda", "sdc"] {
+        std::fs::create_dir_all(t.path().join("sys/block").join(d)).unwrap();
+    }
+    let cfg = Config::builtin();
+    let opts = AssembleOpts::default();
+    let plan = assemble(
+        &cfg,
+        "w1",
+        vec![
+            facts(dev("sda", "8:0", "w1")),
+            facts(dev("sdb", "8:16", "w1")),
+            facts(dev("sdc", "8:32", "w1")),
+        ],
+        &opts,
+    );
+    let gone = vanished_paths(&root, &plan);
+    assert_eq!(gone, ["sdb"]);
+    let left = without_paths(&cfg, &plan, &gone, &opts).unwrap();
+    let devs: Vec<&str> = left.paths.iter().map(|p| p.dev.dev.as_str()).collect();
+    assert_eq!(devs, ["sda", "sdc"]);
+    assert!(!left.table.to_string().contains("8:16"), "{}", left.table);
+    assert!(left.table.to_string().contains("8:32"), "{}", left.table);
+    assert!(without_paths(&cfg, &plan, &["sda", "sdb", "sdc"], &opts).is_none());
+    // All there: nothing to drop.
+    std::fs::create_dir_all(t.path().join("sys/block/sdb")).unwrap();
+    assert!(vanished_paths(&root, &plan).is_empty());
+}
