@@ -1,7 +1,7 @@
 //! `-c`/`-u` (should this path be multipathed?) and `-C`/`-U` (does this map
 //! have a usable path?).
 
-use crate::ctx::{daemon_running, resolve, Ctx, Fail, Res, Target};
+use crate::ctx::{arg_form, daemon_running, resolve, ArgForm, Ctx, Fail, Res, Target};
 use crate::gate;
 use mpath::assemble::path_info;
 use mpath::assemble::{self, Gather};
@@ -37,25 +37,16 @@ pub fn valid_path(ctx: &Ctx, udev: bool) -> Res {
 }
 
 fn decide(ctx: &Ctx, arg: &str, udev: bool) -> Res<(Validity, Option<String>)> {
-    // udev runs this for every uevent of every disk: read the one disk, and
-    // scan the others only when find_multipaths needs its siblings.
-    let mut all: Option<Vec<PathDev>> = None;
-    let one = ctx.read_one(arg);
-    let p = match one
-        .map(Box::new)
-        .map(Target::Path)
-        .or_else(|| resolve(arg, all.get_or_insert_with(|| ctx.scan()), &[]))
-    {
-        Some(Target::Path(p)) => p,
-        _ => {
-            if udev {
-                ctx.log(3, format!("{arg}: not a path device"));
-                return Ok((Validity::Invalid, None));
-            }
-            ctx.error(format!("'{arg}' is not a valid argument"));
-            return Err(Fail);
-        }
+    let p = match path_arg(ctx, arg, udev)? {
+        Some(p) => p,
+        // A block device that is no SCSI path (a dm map for `-u`, NVMe, a
+        // loop device): not a path, said as such.
+        None => return Ok((Validity::Invalid, None)),
     };
+    // udev runs this for every uevent of every disk: the disk is read
+    // alone, the others are scanned only when find_multipaths needs its
+    // siblings.
+    let mut all: Option<Vec<PathDev>> = None;
     let live = ctx.live_or_empty();
     let multipathed = live.iter().any(|m| {
         m.table
@@ -104,6 +95,54 @@ fn decide(ctx: &Ctx, arg: &str, udev: bool) -> Res<(Validity, Option<String>)> {
     Ok((v, Some(p.dev_t.clone())))
 }
 
+/// The path `-c`/`-u` is asked about; `None` for a block device that is
+/// no path. As the reference: `-u` takes a kernel name (`sda`, `/dev/sda`)
+/// and fails without a word when no block device has it; `-c` takes a
+/// `/dev/` node only, refuses a map's node or a name, and fails on a
+/// `maj:min` (its check of the holders looks for `/sys/block/<maj:min>`).
+fn path_arg(ctx: &Ctx, arg: &str, udev: bool) -> Res<Option<PathDev>> {
+    const NEEDS_PATH: &str = "the -c option requires a path to check";
+    let name = match (udev, arg_form(arg)) {
+        (true, ArgForm::Node(base)) => base,
+        (true, _) => arg,
+        (false, ArgForm::Node(base)) => base,
+        (false, ArgForm::Name) => {
+            ctx.error(NEEDS_PATH);
+            return Err(Fail);
+        }
+        (false, ArgForm::DevT) => {
+            ctx.error(format!("{arg}: cannot read /sys/block/{arg}/holders"));
+            return Err(Fail);
+        }
+    };
+    let sys = ctx.root.join(format!("/sys/block/{name}"));
+    if name.contains('/') || !sys.exists() {
+        if udev {
+            ctx.log(3, format!("{arg}: no such block device"));
+        } else if name.starts_with("mapper/") {
+            ctx.error(NEEDS_PATH);
+        } else {
+            ctx.error(format!("'{arg}' is not a valid argument"));
+        }
+        return Err(Fail);
+    }
+    if !udev && sys.join("dm").exists() {
+        ctx.error(NEEDS_PATH);
+        return Err(Fail);
+    }
+    if let Some(p) = ctx.read_one(name) {
+        return Ok(Some(p));
+    }
+    // Not readable alone: look for it among all paths.
+    match resolve(&format!("/dev/{name}"), &ctx.scan(), &[]) {
+        Some(Target::Path(p)) => Ok(Some(*p)),
+        _ => {
+            ctx.log(3, format!("{arg}: not a path device"));
+            Ok(None)
+        }
+    }
+}
+
 /// `-C dev` / `-U dev`: exit 0 if the map has a path that is up in the
 /// checker's view and active in the kernel's.
 pub fn usable_paths(ctx: &Ctx) -> Res {
@@ -113,17 +152,28 @@ pub fn usable_paths(ctx: &Ctx) -> Res {
     };
     let dm = ctx.dm()?;
     let live = ctx.live(&dm)?;
-    // Usually a map (udev runs `-U dm-N` for its events): then only its own
-    // paths are read.
-    let mut all: Option<Vec<PathDev>> = None;
-    let target = resolve(&arg, &[], &live)
-        .or_else(|| resolve(&arg, all.get_or_insert_with(|| ctx.scan()), &live));
-    let m = match target {
-        Some(Target::Map(n)) => live.iter().find(|m| m.name == n),
-        Some(Target::Wwid(w)) => live.iter().find(|m| m.wwid == w),
-        _ => None,
+    // A dm device's kernel name, node or `maj:min`, as the reference: not
+    // a map name or WWID. Only the map's own paths are read.
+    let name = match arg_form(&arg) {
+        ArgForm::Node(base) => Some(base.to_string()),
+        ArgForm::DevT => std::fs::read_link(ctx.root.join(format!("/sys/dev/block/{arg}")))
+            .ok()
+            .and_then(|l| Some(l.file_name()?.to_str()?.to_string())),
+        ArgForm::Name => Some(arg.clone()),
     };
-    let Some(m) = m else {
+    let minor = name
+        .as_deref()
+        .and_then(|n| n.strip_prefix("dm-"))
+        .and_then(|n| n.parse::<u32>().ok());
+    let Some(minor) = minor else {
+        match name.filter(|n| ctx.root.join(format!("/sys/block/{n}")).exists()) {
+            Some(_) => ctx.error(format!("{arg} is not a dm device")),
+            None => ctx.error(format!("{arg}: no such block device")),
+        }
+        return Err(Fail);
+    };
+    let mut all: Option<Vec<PathDev>> = None;
+    let Some(m) = live.iter().find(|m| m.info.dev.minor == minor) else {
         ctx.error(format!("{arg} is not a multipath device"));
         return Err(Fail);
     };

@@ -1,7 +1,9 @@
 //! CREATE mode (no option), `-d` (dry run) and `-r` (force reload): build
 //! the maps of every path that should be multipathed.
 
-use crate::ctx::{daemon_running, device_path, selected_wwid, Ctx, Fail, Res, DAEMON_WARNING};
+use crate::ctx::{
+    daemon_running, device_path, selection, Ctx, Fail, Res, Selected, DAEMON_WARNING,
+};
 use crate::delegate::{delegate, Delegated};
 use crate::{gate, pathlist};
 use mpath::assemble::MapPlan;
@@ -40,7 +42,14 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             return Err(Fail);
         }
     }
-    let only = selected_wwid(ctx, &paths, &live)?;
+    let only = selection(ctx, &paths, &live)?;
+    if only == Selected::OtherNode {
+        ctx.error(format!(
+            "'{}' is not a valid argument",
+            ctx.args.device.as_deref().unwrap_or_default()
+        ));
+        return Err(Fail);
+    }
 
     let mut bindings = match Bindings::load(&ctx.root) {
         Ok(b) => Some(b),
@@ -102,7 +111,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     // map's messages are kept and printed in that order at the end.
     let mut maps: Vec<Decided> = Vec::new();
     for (wwid, group) in groups {
-        if only.as_ref().is_some_and(|w| *w != wwid) {
+        if !only.wants(&wwid) {
             continue;
         }
         let mut d = Decided::default();
@@ -140,7 +149,13 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             &in_use,
         );
         d.says(1, choice.messages);
-        let name = choice.name;
+        // Without a friendly name or alias to give (user_friendly_names
+        // off), a live map keeps the name it has: the reference renames it
+        // to its WWID only on a forced reload (`-r`).
+        let name = match lm {
+            Some(l) if choice.name == wwid && !o.force_reload => l.name.clone(),
+            _ => choice.name,
+        };
         let action = configure::select_action(&plan, &name, lm, o.force_reload);
         if action == Action::Nothing {
             d.say(3, format!("{name}: no change needed"));
@@ -221,7 +236,13 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
         }
     }
     print!("{out}");
-    if !o.dry_run && !daemon && ctx.live(&dm).is_ok_and(|l| !l.is_empty()) {
+    // The reference warns only when a map of the selection exists.
+    if !o.dry_run
+        && !daemon
+        && ctx
+            .live(&dm)
+            .is_ok_and(|l| l.iter().any(|m| only.wants(&m.wwid)))
+    {
         ctx.error(DAEMON_WARNING);
     }
     if ok {

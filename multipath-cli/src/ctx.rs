@@ -173,7 +173,7 @@ impl Drop for Ctx {
 /// What a device argument names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// A path (`/dev/sdb`, `8:16`, `sdb`).
+    /// A path (`/dev/sdb`, `8:16`).
     Path(Box<PathDev>),
     /// A live map (name, `/dev/dm-N`, `/dev/mapper/<name>`).
     Map(String),
@@ -181,43 +181,69 @@ pub enum Target {
     Wwid(String),
 }
 
+/// The three forms of a device argument, told apart by its spelling as the
+/// reference does: a `/dev/` node, a `maj:min` pair, or else a map name or
+/// WWID (so a bare `sda` or `dm-0` is a map name, which no map has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgForm<'a> {
+    /// `/dev/<base>`.
+    Node(&'a str),
+    DevT,
+    Name,
+}
+
+pub fn arg_form(arg: &str) -> ArgForm<'_> {
+    if let Some(base) = arg.strip_prefix("/dev/") {
+        return ArgForm::Node(base);
+    }
+    match arg.split_once(':') {
+        Some((maj, min))
+            if !maj.is_empty()
+                && maj.bytes().all(|c| c.is_ascii_digit())
+                && min.starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            ArgForm::DevT
+        }
+        _ => ArgForm::Name,
+    }
+}
+
 /// Resolve a device argument as upstream accepts it: block node, `maj:min`,
 /// WWID or map name.
 pub fn resolve(arg: &str, paths: &[PathDev], live: &[LiveMap]) -> Option<Target> {
-    let base = arg.strip_prefix("/dev/").unwrap_or(arg);
-    if let Some(name) = base.strip_prefix("mapper/") {
-        return live
-            .iter()
-            .find(|m| m.name == name)
-            .map(|m| Target::Map(m.name.clone()));
-    }
-    if let Some(minor) = base.strip_prefix("dm-").and_then(|m| m.parse::<u32>().ok()) {
-        return live
-            .iter()
-            .find(|m| m.info.dev.minor == minor)
-            .map(|m| Target::Map(m.name.clone()));
-    }
-    if arg.contains(':') {
-        return paths
+    match arg_form(arg) {
+        ArgForm::Node(base) => {
+            if let Some(name) = base.strip_prefix("mapper/") {
+                return live
+                    .iter()
+                    .find(|m| m.name == name)
+                    .map(|m| Target::Map(m.name.clone()));
+            }
+            if let Some(minor) = base.strip_prefix("dm-").and_then(|m| m.parse::<u32>().ok()) {
+                return live
+                    .iter()
+                    .find(|m| m.info.dev.minor == minor)
+                    .map(|m| Target::Map(m.name.clone()));
+            }
+            paths
+                .iter()
+                .find(|p| p.dev == base)
+                .map(|p| Target::Path(Box::new(p.clone())))
+        }
+        ArgForm::DevT => paths
             .iter()
             .find(|p| p.dev_t == arg)
-            .map(|p| Target::Path(Box::new(p.clone())));
-    }
-    if arg.starts_with("/dev/") || arg.starts_with("sd") {
-        if let Some(p) = paths.iter().find(|p| p.dev == base) {
-            return Some(Target::Path(Box::new(p.clone())));
+            .map(|p| Target::Path(Box::new(p.clone()))),
+        ArgForm::Name => {
+            if let Some(m) = live.iter().find(|m| m.name == arg) {
+                return Some(Target::Map(m.name.clone()));
+            }
+            if live.iter().any(|m| m.wwid == arg) || paths.iter().any(|p| p.wwid == arg) {
+                return Some(Target::Wwid(arg.to_string()));
+            }
+            None
         }
-        if arg.starts_with("/dev/") {
-            return None;
-        }
     }
-    if let Some(m) = live.iter().find(|m| m.name == arg) {
-        return Some(Target::Map(m.name.clone()));
-    }
-    if live.iter().any(|m| m.wwid == arg) || paths.iter().any(|p| p.wwid == arg) {
-        return Some(Target::Wwid(arg.to_string()));
-    }
-    None
 }
 
 /// The path the device argument names, if it names one.
@@ -228,21 +254,83 @@ pub fn device_path(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Option<Pat
     }
 }
 
-/// The WWID a device argument selects for create and list modes (`None`:
-/// no argument). An argument naming nothing is reported and fails.
-pub fn selected_wwid(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Res<Option<String>> {
+/// The maps a device argument selects in create and list modes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selected {
+    /// No argument: every map.
+    All,
+    /// The maps of this WWID (for a name that is no map, alias or WWID:
+    /// none, as the reference, which takes it for a WWID).
+    Wwid(String),
+    /// A `/dev/` node of a block device that is no path and no map.
+    OtherNode,
+}
+
+impl Selected {
+    pub fn wants(&self, wwid: &str) -> bool {
+        match self {
+            Selected::All => true,
+            Selected::Wwid(w) => w == wwid,
+            Selected::OtherNode => false,
+        }
+    }
+}
+
+/// What the device argument selects for create and list modes. A `/dev/`
+/// node that does not exist is not a valid argument, a `maj:min` of no
+/// block device cannot be found (both fail); a name is a map name, an alias
+/// (bindings file or `multipaths` section) or a WWID.
+pub fn selection(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Res<Selected> {
     let Some(arg) = ctx.args.device.as_deref() else {
-        return Ok(None);
+        return Ok(Selected::All);
     };
-    match resolve(arg, paths, live) {
-        Some(Target::Path(p)) => Ok(Some(p.wwid.clone())),
-        Some(Target::Wwid(w)) => Ok(Some(w)),
-        Some(Target::Map(n)) => Ok(live.iter().find(|m| m.name == n).map(|m| m.wwid.clone())),
-        None => {
+    let wwid_of = |t: Target| match t {
+        Target::Path(p) => p.wwid.clone(),
+        Target::Wwid(w) => w,
+        Target::Map(n) => live
+            .iter()
+            .find(|m| m.name == n)
+            .map(|m| m.wwid.clone())
+            .unwrap_or_default(),
+    };
+    if let Some(t) = resolve(arg, paths, live) {
+        return Ok(Selected::Wwid(wwid_of(t)));
+    }
+    match arg_form(arg) {
+        ArgForm::Node(base) => {
+            if !base.contains('/') && ctx.root.join(format!("/sys/block/{base}")).exists() {
+                return Ok(Selected::OtherNode);
+            }
             ctx.error(format!("'{arg}' is not a valid argument"));
             Err(Fail)
         }
+        ArgForm::DevT => {
+            if ctx.root.join(format!("/sys/dev/block/{arg}")).exists() {
+                return Ok(Selected::OtherNode);
+            }
+            ctx.error(format!("{arg}: cannot find block device"));
+            Err(Fail)
+        }
+        ArgForm::Name => Ok(Selected::Wwid(
+            alias_wwid(ctx, arg).unwrap_or_else(|| arg.to_string()),
+        )),
     }
+}
+
+/// The WWID an alias stands for: a `multipaths` entry's alias, else a
+/// binding in the bindings file.
+fn alias_wwid(ctx: &Ctx, alias: &str) -> Option<String> {
+    if let Some(w) = ctx.cfg.multipaths.iter().find_map(|m| {
+        (m.get_str("alias") == Some(alias))
+            .then(|| m.get_str("wwid").map(str::to_string))
+            .flatten()
+    }) {
+        return Some(w);
+    }
+    mpath::files::bindings::Bindings::load(&ctx.root)
+        .ok()?
+        .wwid_of(alias)
+        .map(str::to_string)
 }
 
 /// Whether multipathd is running: its control socket connects

@@ -156,9 +156,10 @@ pub fn flush(ctx: &Ctx) -> Res {
     }
     let dm = ctx.dm()?;
     let live = ctx.live(&dm)?;
+    // A map name or node only: the reference flushes no map named by its
+    // WWID, nor by a bare `dm-N`.
     let m = match resolve(&arg, &[], &live) {
         Some(Target::Map(n)) => live.iter().find(|m| m.name == n),
-        Some(Target::Wwid(w)) => live.iter().find(|m| m.wwid == w),
         _ => None,
     };
     let Some(m) = m else {

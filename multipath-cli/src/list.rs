@@ -1,11 +1,11 @@
 //! `-l` and `-ll`: the topology of the maps in the kernel.
 
 use crate::ctx::{
-    daemon_running, device_path, resolve, selected_wwid, Ctx, Fail, Res, DAEMON_WARNING,
+    daemon_running, device_path, selection, Ctx, Fail, Res, Selected, DAEMON_WARNING,
 };
 use crate::{gate, pathlist};
 use mpath::assemble::Gather;
-use mpath::configure::{self, LiveMap};
+use mpath::configure;
 use mpath::discovery::PathDev;
 use mpath::foreign::{self, Enabled};
 use mpath::prio::PRIO_UNDEF;
@@ -14,7 +14,12 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
     let dm = ctx.dm()?;
     let live = ctx.live(&dm)?;
     let paths = ctx.scan();
-    let only = selected(ctx, &paths, &live)?;
+    // A `/dev/` node of a block device that is no path (a foreign device)
+    // ends the command with status 1 and no message, as the reference.
+    let only = selection(ctx, &paths, &live)?;
+    if only == Selected::OtherNode {
+        return Err(Fail);
+    }
     let how = if long { Gather::Probe } else { Gather::Select };
     // `-v3`: the paths list, without priorities (upstream's list modes
     // discover without them) and with WWIDs only when a device argument
@@ -31,12 +36,7 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
         out = pathlist::render(ctx, &listed, first.as_deref(), wwid, |_| PRIO_UNDEF);
     }
     for m in &live {
-        let listed = match &only {
-            Native::All => true,
-            Native::Wwid(w) => *w == m.wwid,
-            Native::Nothing => false,
-        };
-        if !listed {
+        if !only.wants(&m.wwid) {
             continue;
         }
         match ctx.verbosity {
@@ -71,35 +71,9 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
         }
     }
     print!("{out}");
-    if !live.is_empty() && !daemon_running() {
+    // The reference warns only when it listed a map.
+    if live.iter().any(|m| only.wants(&m.wwid)) && !daemon_running() {
         ctx.error(DAEMON_WARNING);
     }
     Ok(())
-}
-
-/// The native maps a device argument selects.
-enum Native {
-    All,
-    /// Those of this WWID.
-    Wwid(String),
-    Nothing,
-}
-
-/// What the device argument selects. The reference lists no native map, and
-/// still every foreign one, for a name that is no path, map or WWID
-/// (`nvme0n1`, `foo`); a `/dev/` node of a block device that is no path (a
-/// foreign device) ends the command with status 1 and no message; a node
-/// that does not exist is reported as not a valid argument.
-fn selected(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Res<Native> {
-    let Some(arg) = ctx.args.device.as_deref() else {
-        return Ok(Native::All);
-    };
-    if resolve(arg, paths, live).is_some() || arg.contains(':') {
-        return Ok(selected_wwid(ctx, paths, live)?.map_or(Native::All, Native::Wwid));
-    }
-    match arg.strip_prefix("/dev/") {
-        Some(base) if ctx.root.join(format!("/sys/block/{base}")).exists() => Err(Fail),
-        Some(_) => selected_wwid(ctx, paths, live).map(|_| Native::Nothing),
-        None => Ok(Native::Nothing),
-    }
 }

@@ -18,7 +18,15 @@ fn wwid_of(ctx: &Ctx) -> Res<String> {
     };
     let paths = ctx.scan();
     let live = ctx.live_or_empty();
-    match resolve(&arg, &paths, &live) {
+    // A bare kernel name (`sda`) is still taken for the path (kept as it
+    // was; not compared with the reference yet).
+    let bare = || {
+        paths
+            .iter()
+            .find(|p| p.dev == arg)
+            .map(|p| Target::Path(Box::new(p.clone())))
+    };
+    match resolve(&arg, &paths, &live).or_else(bare) {
         Some(Target::Path(p)) if !p.wwid.is_empty() => Ok(p.wwid),
         Some(Target::Wwid(w)) => Ok(w),
         Some(Target::Map(n)) => Ok(live

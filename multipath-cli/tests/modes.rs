@@ -30,8 +30,29 @@ fn create_list_and_create_again() {
     ok(&san.run(&["-ll"]), LONG);
     ok(&san.run(&["-l"]), SHORT);
     ok(&san.run(&["-v1", "-l"]), "mpatha\n");
-    ok(&san.run(&["-ll", "sda"]), LONG);
     ok(&san.run(&["-ll", "mpatha"]), LONG);
+    // Device arguments as the reference reads them: a `/dev/` node, a
+    // `maj:min` or a WWID select the path's map; a bare kernel name (`sda`,
+    // `dm-0`) is taken for a map name, which no map has: nothing listed,
+    // exit 0, and no warning about multipathd.
+    for arg in ["/dev/sda", "8:0", "1Linux_scsi_debug_2000", "/dev/dm-0"] {
+        ok(&san.run(&["-ll", arg]), LONG);
+    }
+    for arg in ["sda", "dm-0", "sdz"] {
+        let r = san.run(&["-ll", arg]);
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (0, "", ""),
+            "-ll {arg}"
+        );
+        let r = san.run(&["-v1", "-l", arg]);
+        assert_eq!((r.code, r.stdout.as_str()), (0, ""), "-v1 -l {arg}");
+    }
+    // A `maj:min` of no block device, a node that does not exist: exit 1.
+    let r = san.run(&["-ll", "8:240"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+    let r = san.run(&["-ll", "/dev/sdz"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
 
     // Nothing to do the second time.
     ok(&san.run(&[]), "");
@@ -352,8 +373,26 @@ fn valid_path_smart_reads_siblings_and_usable_map() {
     // Smart: the WWID is on a second disk, so the disk is a multipath path
     // (the sibling is found by scanning, the argument is read alone).
     let san = San::new(2, 1, "defaults {\n\tfind_multipaths smart\n}\n");
-    for arg in ["/dev/sda", "sdb", "8:16"] {
+    for arg in ["/dev/sda", "/dev/sdb"] {
         ok(&san.run(&["-c", arg]), "DM_MULTIPATH_DEVICE_PATH=\"1\"\n");
+    }
+    // `-c` wants a `/dev/` node (a bare name is refused; a `maj:min` fails
+    // in the holders check, with no verdict), `-u` a kernel name.
+    let r = san.run(&["-c", "sdb"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert_eq!(r.stderr, "the -c option requires a path to check\n");
+    let r = san.run(&["-c", "8:16"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+    for arg in ["sdb", "/dev/sdb"] {
+        let r = san.run(&["-u", arg]);
+        assert!(
+            r.stdout.contains("DM_MULTIPATH_DEVICE_PATH"),
+            "-u {arg}: {r:?}"
+        );
+    }
+    for arg in ["8:16", "sdz", "1Linux_scsi_debug_2000"] {
+        let r = san.run(&["-u", arg]);
+        assert_eq!((r.code, r.stdout.as_str()), (1, ""), "-u {arg}");
     }
     // One disk alone: maybe (smart waits for a sibling).
     let single = San::new(1, 1, "defaults {\n\tfind_multipaths smart\n}\n");
@@ -371,10 +410,24 @@ fn valid_path_smart_reads_siblings_and_usable_map() {
         "defaults {\n\tfind_multipaths off\n\tuser_friendly_names yes\n}\n",
     );
     assert_eq!(san.run(&[]).code, 0);
-    for arg in ["mpatha", "/dev/dm-0"] {
+    // -C takes the map's kernel name or node, not its name or WWID, and
+    // no path.
+    for arg in ["dm-0", "/dev/dm-0"] {
         let r = san.run(&["-C", arg]);
         assert_eq!(r.code, 0, "-C {arg}: {}", r.stderr);
     }
+    for arg in [
+        "mpatha",
+        "1Linux_scsi_debug_2000",
+        "/dev/mapper/mpatha",
+        "/dev/sda",
+        "8:0",
+    ] {
+        let r = san.run(&["-C", arg]);
+        assert_eq!(r.code, 1, "-C {arg}: {}", r.stderr);
+    }
+    let r = san.run(&["-C", "/dev/sda"]);
+    assert_eq!(r.stderr, "/dev/sda is not a dm device\n");
     let r = san.run(&["-C", "/dev/dm-7"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
@@ -401,4 +454,81 @@ fn dry_run_records_the_binding_not_the_wwid() {
         .read("/etc/multipath/bindings")
         .contains("\nmpatha 1Linux_scsi_debug_2000\n"));
     assert!(!san.root().join("etc/multipath/wwids").exists());
+}
+
+#[test]
+fn create_and_flush_device_argument_forms() {
+    // Create: a bare kernel name is a map name no map has (nothing done,
+    // exit 0); an alias of the bindings file names its WWID even when no
+    // map exists yet; a node or `maj:min` names the path's map.
+    let san = San::new(2, 2, FRIENDLY);
+    for arg in ["sda", "-d"] {
+        let r = san.run(&[arg]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        if arg == "-d" {
+            assert!(r.stdout.starts_with(": mpatha "), "{}", r.stdout);
+        } else {
+            assert_eq!(r.stdout, "");
+        }
+    }
+    assert!(san.maps().is_empty());
+    for arg in ["mpatha", "/dev/sda", "8:0", "1Linux_scsi_debug_2000"] {
+        let r = san.run(&[arg]);
+        assert_eq!(r.code, 0, "{arg}: {}", r.stderr);
+        assert!(
+            r.stdout
+                .starts_with("create: mpatha (1Linux_scsi_debug_2000) "),
+            "{arg}: {}",
+            r.stdout
+        );
+        assert_eq!(san.maps().len(), 1, "{arg}");
+        assert_eq!(san.run(&["-F"]).code, 0);
+    }
+    // -f: a map name or a map's node; not its WWID, a bare `dm-N` or a path.
+    assert_eq!(san.run(&[]).code, 0);
+    for arg in ["1Linux_scsi_debug_2000", "dm-0", "sda", "/dev/sda", "8:0"] {
+        let r = san.run(&["-f", arg]);
+        assert_eq!((r.code, r.stdout.as_str()), (1, ""), "-f {arg}");
+        assert_eq!(san.maps().len(), 2, "-f {arg}");
+    }
+    // mpathb's node by its dm minor; mpatha is made again each time.
+    let dm_node = |name: &str| {
+        let st = san.dm_state();
+        let m = st["maps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .cloned();
+        let dev = m.unwrap()["dev"].as_str().unwrap().to_string();
+        format!("/dev/dm-{}", dev.split_once(':').unwrap().1)
+    };
+    let b_node = dm_node("mpathb");
+    for (arg, left) in [
+        (b_node.as_str(), "mpatha"),
+        ("mpatha", "mpathb"),
+        ("/dev/mapper/mpatha", "mpathb"),
+    ] {
+        let r = san.run(&["-f", arg]);
+        assert_eq!(r.code, 0, "-f {arg}: {}", r.stderr);
+        let names: Vec<String> = san.maps().into_iter().map(|m| m.0).collect();
+        assert_eq!(names, [left], "-f {arg}");
+        assert_eq!(san.run(&[]).code, 0);
+    }
+}
+
+#[test]
+fn friendly_name_kept_when_friendly_names_are_off() {
+    // A map made as mpatha, then user_friendly_names off: create and the
+    // dry run leave it alone (the reference prints nothing); `-r` renames
+    // it to its WWID.
+    let san = San::new(2, 1, FRIENDLY);
+    ok(&san.run(&[]), CREATED);
+    san.set_conf("defaults {\n\tfind_multipaths off\n}\n");
+    ok(&san.run(&["-d"]), "");
+    ok(&san.run(&[]), "");
+    assert_eq!(san.maps()[0].0, "mpatha");
+    let r = san.run(&["-r"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(san.maps()[0].0, "1Linux_scsi_debug_2000");
 }
