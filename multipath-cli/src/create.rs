@@ -149,11 +149,15 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             &in_use,
         );
         d.says(1, choice.messages);
-        // Without a friendly name or alias to give (user_friendly_names
-        // off), a live map keeps the name it has: the reference renames it
-        // to its WWID only on a forced reload (`-r`).
+        // A live map keeps the name it has when user_friendly_names was
+        // switched (off: mpatha stays; on: the WWID name stays): the
+        // reference renames it only on a forced reload (`-r`).
+        let configured = ctx
+            .cfg
+            .multipath_entry(&wwid)
+            .and_then(|m| m.get_str("alias"));
         let name = match lm {
-            Some(l) if choice.name == wwid && !o.force_reload => l.name.clone(),
+            Some(l) if !o.force_reload && configured.is_none() => l.name.clone(),
             _ => choice.name,
         };
         let action = configure::select_action(&plan, &name, lm, o.force_reload);

@@ -531,4 +531,11 @@ fn friendly_name_kept_when_friendly_names_are_off() {
     let r = san.run(&["-r"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(san.maps()[0].0, "1Linux_scsi_debug_2000");
+    // The reverse: the WWID name stays when friendly names are switched on.
+    san.set_conf(FRIENDLY);
+    ok(&san.run(&["-d"]), "");
+    ok(&san.run(&[]), "");
+    assert_eq!(san.maps()[0].0, "1Linux_scsi_debug_2000");
+    assert_eq!(san.run(&["-r"]).code, 0);
+    assert_eq!(san.maps()[0].0, "mpatha");
 }
