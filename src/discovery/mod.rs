@@ -122,14 +122,20 @@ impl Shared {
 }
 
 fn protocol_of(root: &SysRoot, host: &str, device_path: &Path, shared: &mut Shared) -> String {
-    let mut class = |c: &str| shared.exists(root.join(format!("/sys/class/{c}/host{host}")));
-    if class("fc_host") {
+    let class = |shared: &mut Shared, c: &str| {
+        shared.exists(root.join(format!("/sys/class/{c}/host{host}")))
+    };
+    if class(shared, "fc_host") {
         "scsi:fcp".into()
-    } else if class("iscsi_host") || device_path.to_string_lossy().contains("/session") {
+    } else if class(shared, "iscsi_host") || device_path.to_string_lossy().contains("/session") {
         "scsi:iscsi".into()
-    } else if class("sas_host") {
+    } else if shared.exists(device_path.join("sas_address")) {
+        // SAS as upstream sees it: the SCSI device has its own `sas_address`
+        // attribute (mpt2sas/mpt3sas). A host that only has the SAS
+        // transport class (`sas_host`, `end_device-*`, e.g. mptsas) is
+        // `scsi:unspec` to the reference (seen in the VM, scenario 70).
         "scsi:sas".into()
-    } else if class("srp_host") {
+    } else if class(shared, "srp_host") {
         // The SCSI RDMA transport class of ib_srp (and any other SRP
         // initiator): `/sys/class/srp_host/host<H>`, next to its remote
         // ports in `/sys/class/srp_remote_ports/port-<H>:<N>`.
@@ -148,7 +154,7 @@ fn ancestor_named<'a>(scsi_dir: &'a Path, prefix: &str) -> Option<&'a str> {
         .find(|n| n.starts_with(prefix))
 }
 
-/// FC target WWNN (`fc_transport`), SAS address of the end device, or iSCSI
+/// FC target WWNN (`fc_transport`), the SAS device's address, or iSCSI
 /// target name (session); empty if none.
 fn target_node_name(root: &SysRoot, hcil: &str, scsi_dir: &Path, shared: &mut Shared) -> String {
     let mut it = hcil.split(':');
@@ -160,16 +166,12 @@ fn target_node_name(root: &SysRoot, hcil: &str, scsi_dir: &Path, shared: &mut Sh
             return n;
         }
     }
-    // SAS: .../port-H:N/end_device-H:N/targetH:C:T/H:C:T:L, or behind
-    // expanders .../expander-H:E/port-H:E:N/end_device-H:E:N/...; the end
-    // device's `sas_device` class entry has its address (`0x5000c500a1b2c3d4`).
-    // The name is taken as sysfs has it, so devices behind an expander
-    // (three numbers) are found too.
-    if let Some(end) = ancestor_named(scsi_dir, "end_device-") {
-        if let Some(a) = shared.attr(root.join(format!("/sys/class/sas_device/{end}/sas_address")))
-        {
-            return a;
-        }
+    // SAS: the SCSI device's own `sas_address` (mpt2sas/mpt3sas), as for
+    // the protocol above; the transport class's end device address is not
+    // used (the reference prints `[undef]` for mptsas, whose end devices
+    // have one).
+    if let Some(a) = shared.attr(scsi_dir.join("sas_address")) {
+        return a;
     }
     // iSCSI: .../sessionN/targetH:C:T/H:C:T:L; the session's iscsi_session class dir
     if let Some(s) = ancestor_named(scsi_dir, "session") {

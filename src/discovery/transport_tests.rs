@@ -70,6 +70,15 @@ impl Tree {
         );
     }
 
+    /// The SCSI device `/sys/devices/<sdev>`'s own `sas_address` attribute,
+    /// as mpt2sas/mpt3sas give it (mptsas does not).
+    fn sas_address(&self, sdev: &str, addr: &str) {
+        self.file(
+            &format!("/sys/devices/{sdev}/sas_address"),
+            &format!("{addr}\n"),
+        );
+    }
+
     /// Disk `name` at `/sys/devices/<sdev>` (the SCSI device directory,
     /// ending in H:C:T:L).
     fn disk(&self, sdev: &str, name: &str) -> PathDev {
@@ -183,14 +192,31 @@ fn sas_adapter_is_the_hba() {
     t.pci(hba);
     t.host(hba, 6);
     fs::create_dir_all(t.root.join("/sys/class/sas_host/host6")).unwrap();
-    let p = t.disk(
-        &format!("{hba}/host6/port-6:0/end_device-6:0/target6:0:0/6:0:0:0"),
-        "sde",
+    let sdev = format!("{hba}/host6/port-6:0/end_device-6:0/target6:0:0/6:0:0:0");
+    t.end_device(
+        &format!("{hba}/host6/port-6:0/end_device-6:0"),
+        "0x5000c500a1b2c3d4",
     );
+    // mptsas: the SAS transport class but no `sas_address` on the SCSI
+    // device. The reference calls it scsi:unspec and prints no adapter or
+    // node name (VM scenario 70, two emulated LSI SAS1068 HBAs).
+    let p = t.disk(&sdev, "sde");
+    assert_eq!(p.protocol, "scsi:unspec");
+    assert_eq!(p.tgt_node_name, "");
+    assert_eq!(all(&t, &p), ["[undef]"; 5]);
+    // mpt3sas: the device's own address makes it SAS.
+    t.sas_address(&sdev, "0x5000c500a1b2c3d4");
+    let p = read_path(&t.root, "sde", |_, _| String::new()).unwrap();
     assert_eq!(p.protocol, "scsi:sas");
     assert_eq!(
         all(&t, &p),
-        ["[undef]", "[undef]", "[undef]", "[undef]", "0000:02:00.0"]
+        [
+            "[undef]",
+            "[undef]",
+            "0x5000c500a1b2c3d4",
+            "[undef]",
+            "0000:02:00.0"
+        ]
     );
 }
 
@@ -225,47 +251,18 @@ fn sas_switched_host(t: &Tree, hba: &str, h: u32, ports: &[&str], lun: u32) -> V
         .map(|(n, addr)| {
             let end = format!("{exp}/port-{h}:0:{n}/end_device-{h}:0:{n}");
             t.end_device(&end, addr);
-            format!("{end}/target{h}:0:{n}/{h}:0:{n}:{lun}")
+            let sdev = format!("{end}/target{h}:0:{n}/{h}:0:{n}:{lun}");
+            t.sas_address(&sdev, addr);
+            sdev
         })
         .collect()
 }
 
 #[test]
-fn sas_target_node_name_is_the_end_device_address() {
+fn sas_target_node_name_is_the_devices_address() {
     let t = Tree::new();
     t.pci("pci0000:00/0000:00:1f.0");
-    // Directly attached: port-6:0/end_device-6:0 (two numbers).
-    let hba = "pci0000:00/0000:00:1f.0/0000:02:00.0";
-    t.pci(hba);
-    t.host(hba, 6);
-    fs::create_dir_all(t.root.join("/sys/class/sas_host/host6")).unwrap();
-    t.end_device(
-        &format!("{hba}/host6/port-6:0/end_device-6:0"),
-        "0x5000c500a1b2c3d4",
-    );
-    let p = t.disk(
-        &format!("{hba}/host6/port-6:0/end_device-6:0/target6:0:0/6:0:0:0"),
-        "sde",
-    );
-    assert_eq!(p.protocol, "scsi:sas");
-    assert_eq!(p.tgt_node_name, "0x5000c500a1b2c3d4");
-    assert_eq!(
-        all(&t, &p),
-        [
-            "[undef]",
-            "[undef]",
-            "0x5000c500a1b2c3d4",
-            "[undef]",
-            "0000:02:00.0"
-        ]
-    );
-    assert_eq!(
-        wwn_names(&t.root, &p),
-        "[undef]:[undef]:0x5000c500a1b2c3d4:[undef]"
-    );
-
-    // Behind an expander: end_device-7:0:1 (three numbers) is found by its
-    // own name, not one rebuilt from host and target numbers.
+    // Behind an expander, as mpt3sas lays it out.
     let dirs = sas_switched_host(
         &t,
         "pci0000:00/0000:00:1f.0/0000:03:00.0",
@@ -275,14 +272,17 @@ fn sas_target_node_name_is_the_end_device_address() {
     );
     let p = t.disk(&dirs[1], "sdf");
     assert_eq!(p.hcil, "7:0:1:3");
+    assert_eq!(p.protocol, "scsi:sas");
     assert_eq!(target_wwnn(&p), "0x500c0ff0bbbb0000");
     assert_eq!(host_adapter(&t.root, &p), "0000:03:00.0");
-
-    // An end device whose class entry is gone: no node name.
+    assert_eq!(
+        wwn_names(&t.root, &p),
+        "[undef]:[undef]:0x500c0ff0bbbb0000:[undef]"
+    );
+    // The end device's transport class entry is not what is read.
     fs::remove_file(t.root.join("/sys/class/sas_device/end_device-7:0:1")).unwrap();
     let p = read_path(&t.root, "sdf", |_, _| String::new()).unwrap();
-    assert_eq!(p.protocol, "scsi:sas");
-    assert_eq!(target_wwnn(&p), "[undef]");
+    assert_eq!(target_wwnn(&p), "0x500c0ff0bbbb0000");
 }
 
 #[test]
@@ -311,7 +311,7 @@ fn group_by_node_name_groups_sas_paths_by_end_device() {
         PgPolicy::GroupByNodeName.group(&facts),
         [vec![0, 2], vec![1, 3]]
     );
-    // Without the end devices' addresses all paths share the empty name.
+    // Without the devices' addresses all paths share the empty name.
     let mut bare = facts.clone();
     for f in &mut bare {
         f.dev.tgt_node_name.clear();
@@ -380,6 +380,10 @@ fn blacklist_protocol_scsi_srp() {
     t.pci(hba);
     t.host(hba, 9);
     fs::create_dir_all(t.root.join("/sys/class/sas_host/host9")).unwrap();
+    t.sas_address(
+        &format!("{hba}/host9/port-9:0/end_device-9:0/target9:0:0/9:0:0:1"),
+        "0x5000c500a1b2c3d5",
+    );
     let srp = t.disk(
         "pci0000:00/0000:00:02.0/0000:81:00.0/host8/target8:0:0/8:0:0:1",
         "sdg",

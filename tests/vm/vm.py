@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -482,7 +483,7 @@ def scenario_files():
 def scenario_meta(path):
     meta = {"name": path.stem, "title": path.stem, "timeout": 300, "path": path, "ci": "yes"}
     for line in path.read_text().splitlines()[:30]:
-        m = re.match(r"#\s*(title|timeout|ci):\s*(.*)", line)
+        m = re.match(r"#\s*(title|timeout|ci|qemu):\s*(.*)", line)
         if m:
             meta[m.group(1)] = int(m.group(2)) if m.group(1) == "timeout" else m.group(2).strip()
     return meta
@@ -561,7 +562,19 @@ class VMResult:
         self.total_secs = None
 
 
-def qemu_cmd(env, resdir, shares, append_extra="", smp=None):
+def scenario_devices(spec, resdir):
+    """The extra QEMU arguments of a scenario's `# qemu:` line (emulated hardware, e.g. two
+    SAS HBAs reaching one disk).  `{disk:NAME:MB}` becomes a sparse image of MB MiB made
+    afresh in the result directory, so every run starts from the same blank disk."""
+    def image(m):
+        f = resdir / f"{m.group(1)}.img"
+        with open(f, "wb") as fh:
+            fh.truncate(int(m.group(2)) << 20)
+        return str(f)
+    return shlex.split(re.sub(r"\{disk:([A-Za-z0-9_]+):([0-9]+)\}", image, spec or ""))
+
+
+def qemu_cmd(env, resdir, shares, append_extra="", smp=None, devices=()):
     cmd = ["qemu-system-x86_64", "-accel", ACCEL, "-m", MEM, "-smp", str(smp or SMP),
            "-nographic", "-monitor", "none", "-no-reboot", "-nic", "none",
            "-kernel", str(env.vmlinuz), "-initrd", str(env.initrd),
@@ -576,11 +589,11 @@ def qemu_cmd(env, resdir, shares, append_extra="", smp=None):
     append = ("console=ttyS0 loglevel=4 panic=-1 scsi_mod.scan=sync net.ifnames=0 mitigations=off "
               "tsc=reliable no_timer_check 8250.nr_uarts=1 rcupdate.rcu_expedited=1 cryptomgr.notests "
               f"mpath.shares={','.join(tags)} {append_extra}")
-    cmd += ["-append", append]
+    cmd += ["-append", append] + list(devices)
     return cmd
 
 
-def boot(env, resdir, job, timeout, label, display=None, ours_dir=None, smp=None):
+def boot(env, resdir, job, timeout, label, display=None, ours_dir=None, smp=None, qemu_extra=None):
     """Boot one VM running `job` (dict written to job.env); return a VMResult.
     display(line) gets the guest's `@@ ` lines live (demo / verbose)."""
     res = VMResult()
@@ -593,7 +606,7 @@ def boot(env, resdir, job, timeout, label, display=None, ours_dir=None, smp=None
               ("modules", env.modules, True), ("results", resdir, False)]
     if ours_dir:
         shares.append(("ours", ours_dir, True))
-    cmd = qemu_cmd(env, resdir, shares, smp=smp)
+    cmd = qemu_cmd(env, resdir, shares, smp=smp, devices=scenario_devices(qemu_extra, resdir))
     (resdir / "qemu.cmd").write_text(" ".join(shquote(c) for c in cmd) + "\n")
     t0 = time.time()
     (resdir / "console.log").touch()
@@ -740,7 +753,7 @@ def run_scenarios(env, scenarios, impls, ours_src, jobs=1, verbose=False, step_t
                "STEP_TIMEOUT": step_timeout or 120}
         disp = (lambda line: say(f"  [{sc['name']}/{impl}] {line}")) if verbose else None
         r = boot(env, d, job, sc["timeout"], f"{sc['name']}/{impl}", display=disp,
-                 ours_dir=ours_bin if impl == "ours" else None)
+                 ours_dir=ours_bin if impl == "ours" else None, qemu_extra=sc.get("qemu"))
         say(f"{sc['name']:<28} {impl:<7} {r.status:<5} {r.total_secs:6.1f} s"
             f"  (boot {fmt_s(r.boot_secs)}, first step {fmt_s(r.first_step_secs)})"
             + (f"  step '{r.step}': {r.msg}" if r.status != "PASS" else ""))
