@@ -13,6 +13,8 @@ use mpath::dm::{DeviceMapper, DmError, DmTarget};
 use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
 use mpath::prio::PRIO_UNDEF;
+use mpath::sysroot::SysRoot;
+use mpath::Config;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -166,15 +168,6 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             maps.push(d);
             continue;
         }
-        if !o.dry_run {
-            let what = if action == Action::Create {
-                "addmap"
-            } else {
-                "reload"
-            };
-            let target = DmTarget::multipath(plan.size, &plan.table);
-            d.say(2, format!("{name}: {what} [{target}]"));
-        }
         d.map = Some((name, action, plan));
         maps.push(d);
     }
@@ -182,7 +175,18 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     let done = if o.dry_run {
         Vec::new()
     } else {
-        drive(dm.as_ref(), &maps, daemon, ctx.args.retain_queueing)
+        let recheck = Recheck {
+            root: &ctx.root,
+            cfg: &ctx.cfg,
+            opts: &aopts,
+        };
+        drive(
+            dm.as_ref(),
+            &maps,
+            &recheck,
+            daemon,
+            ctx.args.retain_queueing,
+        )
     };
 
     let mut ok = true;
@@ -196,6 +200,15 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
         };
         if !o.dry_run {
             let k: Driven = done.next().expect("one result per map to change");
+            for (level, m) in &k.before {
+                ctx.log(*level, m);
+            }
+            match k.replan {
+                Replan::Same => {}
+                Replan::Without(p) => plan = *p,
+                // Every path vanished: nothing was sent to the kernel.
+                Replan::NoPathLeft => continue,
+            }
             let mut log = ApplyLog::default();
             configure::record(
                 &mut ApplyEnv {
@@ -214,7 +227,8 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
                 ctx.error(e);
             }
             if let Err(e) = k.res {
-                ctx.error(format!("{name}: {e}"));
+                // The error names the map.
+                ctx.error(format!("{e}"));
                 ok = false;
                 continue;
             }
@@ -275,11 +289,78 @@ impl Decided {
 
 /// What happened to one map in the kernel.
 struct Driven {
+    /// Messages up to the hand-over to the kernel (vanished paths, `addmap`).
+    before: Vec<(u32, String)>,
+    /// The plan, if paths vanished since discovery.
+    replan: Replan,
     res: Result<(), DmError>,
     /// Messages after a success, printed after the create's own.
     msgs: Vec<(u32, String)>,
     /// `queue_if_no_path` was switched off (no daemon to end the queueing).
     queueing_off: bool,
+}
+
+/// A map's plan at the moment it goes to the kernel.
+enum Replan {
+    /// All its paths are still there.
+    Same,
+    /// Assembled again without the paths that left sysfs.
+    Without(Box<MapPlan>),
+    /// None is left: the map is not made.
+    NoPathLeft,
+}
+
+/// What the last look before the kernel needs: upstream checks that each
+/// path is still there right before it loads a map ("failed to access
+/// path") and builds the map from those left.
+struct Recheck<'a> {
+    root: &'a SysRoot,
+    cfg: &'a Config,
+    opts: &'a AssembleOpts,
+}
+
+impl Recheck<'_> {
+    /// The paths of `plan` gone since discovery reported in `msgs`, and the
+    /// plan to use instead.
+    fn replan(&self, name: &str, plan: &MapPlan, msgs: &mut Vec<(u32, String)>) -> Replan {
+        let gone = configure::vanished_paths(self.root, plan);
+        if gone.is_empty() {
+            return Replan::Same;
+        }
+        for g in &gone {
+            msgs.push((2, format!("{name}: failed to access path {g}")));
+        }
+        match configure::without_paths(self.cfg, plan, &gone, self.opts) {
+            Some(p) => Replan::Without(Box::new(p)),
+            None => Replan::NoPathLeft,
+        }
+    }
+
+    /// After the kernel refused `plan` for a missing device: a path being
+    /// deleted is dead to the kernel a moment before it leaves sysfs, so
+    /// wait up to 2 s for one to go; then the plan without it, as
+    /// [`replan`](Self::replan). `None`: no path went, the error stands.
+    fn after_refusal(
+        &self,
+        name: &str,
+        plan: &MapPlan,
+        err: &DmError,
+        msgs: &mut Vec<(u32, String)>,
+    ) -> Option<Replan> {
+        const ENOENT: i32 = 2;
+        const ENXIO: i32 = 6;
+        const ENODEV: i32 = 19;
+        if !matches!(err, DmError::Os { errno, .. } if [ENOENT, ENXIO, ENODEV].contains(errno)) {
+            return None;
+        }
+        for _ in 0..20 {
+            if !configure::vanished_paths(self.root, plan).is_empty() {
+                return Some(self.replan(name, plan, msgs));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        None
+    }
 }
 
 /// Maps created, reloaded or renamed at once at most. Each waits for udev to
@@ -296,19 +377,74 @@ const CONCURRENT_MAPS: usize = 8;
 fn drive(
     dm: &dyn DeviceMapper,
     maps: &[Decided],
+    recheck: &Recheck<'_>,
     daemon: bool,
     retain_queueing: bool,
 ) -> Vec<Driven> {
     let todo: Vec<&(String, Action, MapPlan)> =
         maps.iter().filter_map(|d| d.map.as_ref()).collect();
     let next = Mutex::new(0usize);
-    let one = |i: usize, staged: Result<(), DmError>| -> Driven {
+    // The ordered part, under the lock: the last look at the paths, the
+    // `addmap` line, the staging.
+    let stage = |i: usize| -> Driven {
         let (name, action, plan) = todo[i];
-        let mut k = Driven {
-            res: staged.and_then(|()| configure::commit(dm, action, name, plan)),
+        let mut before = Vec::new();
+        let replan = recheck.replan(name, plan, &mut before);
+        let now = match &replan {
+            Replan::Same => plan,
+            Replan::Without(p) => p,
+            Replan::NoPathLeft => {
+                return Driven {
+                    before,
+                    replan,
+                    res: Ok(()),
+                    msgs: Vec::new(),
+                    queueing_off: false,
+                }
+            }
+        };
+        let what = if *action == Action::Create {
+            "addmap"
+        } else {
+            "reload"
+        };
+        let target = DmTarget::multipath(now.size, &now.table);
+        before.push((2, format!("{name}: {what} [{target}]")));
+        let mut res = configure::stage(dm, action, name, now);
+        let mut again = None;
+        if let Err(e) = &res {
+            // Once more, without the paths that went meanwhile.
+            if let Some(a) = recheck.after_refusal(name, now, e, &mut before) {
+                res = match &a {
+                    Replan::Without(p) => {
+                        let target = DmTarget::multipath(p.size, &p.table);
+                        before.push((2, format!("{name}: {what} [{target}]")));
+                        configure::stage(dm, action, name, p)
+                    }
+                    _ => Ok(()),
+                };
+                again = Some(a);
+            }
+        }
+        let replan = again.unwrap_or(replan);
+        Driven {
+            before,
+            replan,
+            res,
             msgs: Vec::new(),
             queueing_off: false,
+        }
+    };
+    let one = |i: usize, mut k: Driven| -> Driven {
+        let (name, action, plan) = todo[i];
+        let plan = match &k.replan {
+            Replan::Same => plan,
+            Replan::Without(p) => p,
+            Replan::NoPathLeft => return k,
         };
+        if k.res.is_ok() {
+            k.res = configure::commit(dm, action, name, plan);
+        }
         if k.res.is_err() {
             return k;
         }
@@ -346,8 +482,7 @@ fn drive(
                                 break;
                             }
                             *n += 1;
-                            let (name, action, plan) = todo[i];
-                            (i, configure::stage(dm, action, name, plan))
+                            (i, stage(i))
                         };
                         mine.push((i, one(i, staged)));
                     }
