@@ -101,7 +101,17 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             probed.get(&p.dev_t).map_or(PRIO_UNDEF, |f| f.prio)
         }));
     }
-    let groups = configure::coalesce(usable);
+    // An offline path (SCSI device state `offline`) would make the kernel
+    // refuse the whole table: the reference leaves it out of the map (seen
+    // in the VM, scenario 12).
+    let online = usable.into_iter().filter(|p| {
+        let off = p.state == "offline";
+        if off {
+            ctx.log(3, format!("{}: path offline, left out", p.dev));
+        }
+        !off
+    });
+    let groups = configure::coalesce(online.collect());
     let force_policy = ctx
         .args
         .force_pgpolicy

@@ -326,6 +326,26 @@ fn activation_failure_removes_the_map_and_goes_on() {
     );
 }
 
+/// An offline path would make the kernel refuse the table: it is left out
+/// of the new map, as the reference does.
+#[test]
+fn offline_path_is_left_out_of_a_new_map() {
+    let san = San::new(2, 2, FRIENDLY);
+    // LUN 0 through host 1 (sdc).
+    std::fs::write(san.root().join("sys/block/sdc/device/state"), "offline\n").unwrap();
+    let r = san.run(&["-v1"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "mpatha\nmpathb\n"),
+        "{}",
+        r.stderr
+    );
+    let maps = san.maps();
+    assert!(maps[0].2.ends_with(" 1 2 8:0 1 1"), "{}", maps[0].2);
+    assert!(!maps[0].2.contains("8:32"), "{}", maps[0].2);
+    assert!(maps[1].2.contains("8:48"), "{}", maps[1].2);
+}
+
 #[test]
 fn invalid_device_argument() {
     let san = San::new(2, 1, FRIENDLY);
