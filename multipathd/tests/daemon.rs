@@ -39,8 +39,13 @@ impl Daemon {
 
     /// (exit status, stdout) of `multipathd <cmd>`.
     fn cmd(&self, cmd: &str) -> (i32, String) {
+        self.cmd_args(&cmd.split(' ').collect::<Vec<_>>())
+    }
+
+    /// (exit status, stdout) of `multipathd <args>...`.
+    fn cmd_args(&self, args: &[&str]) -> (i32, String) {
         let o = Command::new(env!("CARGO_BIN_EXE_multipathd"))
-            .args(cmd.split(' '))
+            .args(args)
             .env("MULTIPATH_SOCKET_NAME", &self.sock)
             .output()
             .unwrap();
@@ -171,4 +176,192 @@ fn show_config_local_blacklist_devices() {
              wwid \"1Linux_scsi_debug_2000\"\n\t\t# alias \"mpatha\"\n\t}}\n}}\n"
         )
     );
+}
+
+/// The NVMe side of tests/vm 60-nvme-loop once port 4422 is gone: nvmet
+/// subsystem 0 with namespaces 1 (`nvme0n1`, 64 MiB) and 5 (`nvme0n2`,
+/// 32 MiB), reached through controller nvme0 (ANA non-optimized) and nvme2
+/// (optimized). The kernel pads model and serial with blanks.
+fn add_nvme_loop(root: &std::path::Path) {
+    use std::fs;
+    use std::os::unix::fs::symlink;
+    const SUBSYS: &str = "sys/devices/virtual/nvme-subsystem/nvme-subsys0";
+    const CTL: &str = "sys/devices/virtual/nvme-fabrics/ctl";
+    let mut files: Vec<(String, String)> = vec![
+        (
+            format!("{SUBSYS}/subsysnqn"),
+            "nqn.2014-08.org.mpath-vm:nvme-target".into(),
+        ),
+        (format!("{SUBSYS}/model"), format!("{:<40}", "Linux")),
+        (format!("{SUBSYS}/firmware_rev"), "6.1.0-56".into()),
+        (format!("{SUBSYS}/serial"), "0123456789abcdef    ".into()),
+    ];
+    let mut links: Vec<(String, String)> = vec![(
+        "sys/class/nvme-subsystem/nvme-subsys0".into(),
+        "../../devices/virtual/nvme-subsystem/nvme-subsys0".into(),
+    )];
+    for (n, nsid, uuid_end, size) in [(1, 1, "c8", 131072), (2, 5, "c9", 65536)] {
+        let head = format!("{SUBSYS}/nvme0n{n}");
+        let uuid = format!("uuid.6ba7b810-9dad-11d1-80b4-00c04fd430{uuid_end}");
+        files.extend([
+            (format!("{head}/wwid"), uuid),
+            (format!("{head}/nsid"), nsid.to_string()),
+            (format!("{head}/size"), size.to_string()),
+            (format!("{head}/ro"), "0".into()),
+            (format!("{head}/dev"), format!("259:{n}")),
+        ]);
+        links.push((
+            format!("sys/block/nvme0n{n}"),
+            format!("../devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n{n}"),
+        ));
+        for (c, ana) in [(0, "non-optimized"), (2, "optimized")] {
+            let path = format!("{CTL}/nvme{c}/nvme0c{c}n{n}");
+            files.push((format!("{path}/ana_state"), ana.into()));
+            files.push((format!("{path}/hidden"), "1".into()));
+            links.push((
+                format!("sys/block/nvme0c{c}n{n}"),
+                format!("../devices/virtual/nvme-fabrics/ctl/nvme{c}/nvme0c{c}n{n}"),
+            ));
+        }
+    }
+    for c in [0, 2] {
+        files.push((format!("{CTL}/nvme{c}/state"), "live".into()));
+        files.push((
+            format!("{CTL}/nvme{c}/serial"),
+            "0123456789abcdef    ".into(),
+        ));
+        links.push((
+            format!("{SUBSYS}/nvme{c}"),
+            format!("../../nvme-fabrics/ctl/nvme{c}"),
+        ));
+    }
+    for (rel, text) in files {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, format!("{text}\n")).unwrap();
+    }
+    for (rel, target) in links {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        symlink(target, p).unwrap();
+    }
+}
+
+const FOREIGN_CONF: &str = "defaults {\n\tuser_friendly_names yes\n\tfind_multipaths off\n\t\
+                            enable_foreign \"nvme\"\n}\n";
+
+/// The NVMe namespaces follow the native map in `show topology`, `show
+/// paths` and `show maps`, in columns as wide as the widest value of both;
+/// `show devices` says which devices the library claims. Foreign lines as
+/// the reference printed them (tests/vm 60-nvme-loop).
+#[test]
+fn foreign_nvme_maps_in_the_listings() {
+    let san = San::new(2, 1, FOREIGN_CONF);
+    add_nvme_loop(san.root());
+    let d = Daemon::start(san);
+    d.wait_for("both paths ready", |d| {
+        d.cmd("show paths raw format %d:%T")
+            .1
+            .starts_with("sda:ready\nsdb:ready\n")
+    });
+    let (rc, topo) = d.cmd("show topology");
+    assert_eq!(rc, 0);
+    assert_eq!(
+        topo.split_once("uuid.").unwrap().0,
+        "mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug\n\
+         size=64M features='0' hwhandler='1 alua' wp=rw\n\
+         |-+- policy='service-time 0' prio=50 status=enabled\n\
+         | `- 0:0:0:0 sda       8:0  active ready         running\n\
+         `-+- policy='service-time 0' prio=10 status=enabled\n\
+         \x20 `- 1:0:0:0 sdb       8:16 active ready         running\n",
+        "{topo}"
+    );
+    assert!(
+        topo.ends_with(
+            "uuid.6ba7b810-9dad-11d1-80b4-00c04fd430c9 [nvme]:nvme0n2 NVMe,Linux,6.1.0-56\n\
+             size=65536 features='n/a' hwhandler='ANA' wp=rw\n\
+             |-+- policy='n/a' prio=10 status=non-optimized\n\
+             | `- 0:0:2   nvme0c0n2 0:0  n/a    non-optimized live   \n\
+             `-+- policy='n/a' prio=50 status=optimized\n\
+             \x20 `- 0:2:2   nvme0c2n2 0:0  n/a    optimized     live   \n"
+        ),
+        "{topo}"
+    );
+    assert_eq!(d.cmd("show maps topology").1, topo);
+    assert_eq!(
+        d.cmd("show devices").1,
+        "available block devices:\n    sda  devnode whitelisted, monitored\n    \
+         sdb  devnode whitelisted, monitored\n    nvme0c0n1 hidden, unmonitored\n    \
+         nvme0c0n2 hidden, unmonitored\n    nvme0c2n1 hidden, unmonitored\n    \
+         nvme0c2n2 hidden, unmonitored\n    nvme0n1 foreign, monitored\n    \
+         nvme0n2 foreign, monitored\n"
+    );
+    let (_, paths) = d.cmd("show paths");
+    let lines: Vec<&str> = paths.lines().collect();
+    // next_check is as wide as the native paths' countdowns make it.
+    let width = lines[0].len();
+    assert!(
+        lines[0].starts_with("hcil    dev       dev_t pri dm_st  chk_st        dev_st  next_check"),
+        "{paths}"
+    );
+    let foreign: Vec<String> = [
+        "0:0:1   nvme0c0n1 0:0   10  n/a    non-optimized live    n/a",
+        "0:2:1   nvme0c2n1 0:0   50  n/a    optimized     live    n/a",
+        "0:0:2   nvme0c0n2 0:0   10  n/a    non-optimized live    n/a",
+        "0:2:2   nvme0c2n2 0:0   50  n/a    optimized     live    n/a",
+    ]
+    .iter()
+    .map(|l| format!("{l:<width$}"))
+    .collect();
+    assert_eq!(&lines[3..], foreign, "{paths}");
+    assert_eq!(
+        d.cmd_args(&["show", "paths", "format", "%d %G %w %i %P %s %z %T"])
+            .1
+            .lines()
+            .nth(3),
+        Some(
+            "nvme0c0n1 [nvme]  uuid.6ba7b810-9dad-11d1-80b4-00c04fd430c8 0:0:1   n/a         \
+             NVMe,Linux,6.1.0-56   0123456789abcdef     non-optimized"
+        )
+    );
+    assert_eq!(
+        d.cmd("show maps").1,
+        "name                                        sysfs   uuid                                     \n\
+         mpatha                                      dm-0    1Linux_scsi_debug_2000                   \n\
+         nqn.2014-08.org.mpath-vm:nvme-target:nsid.1 nvme0n1 uuid.6ba7b810-9dad-11d1-80b4-00c04fd430c8\n\
+         nqn.2014-08.org.mpath-vm:nvme-target:nsid.5 nvme0n2 uuid.6ba7b810-9dad-11d1-80b4-00c04fd430c9\n"
+    );
+    assert_eq!(
+        d.cmd_args(&["show", "maps", "format", "%n %G %w %d %N %s %S"])
+            .1
+            .lines()
+            .nth(2),
+        Some(
+            "nqn.2014-08.org.mpath-vm:nvme-target:nsid.1 nvme    \
+             uuid.6ba7b810-9dad-11d1-80b4-00c04fd430c8 nvme0n1 2     NVMe,Linux,6.1.0-56 131072"
+        )
+    );
+    // The JSON document has the native maps only.
+    let (_, json) = d.cmd("show maps json");
+    assert!(json.contains("\"name\" : \"mpatha\""), "{json}");
+    assert!(!json.contains("nvme"), "{json}");
+}
+
+/// Without `enable_foreign` (built-in "NONE") the listings are the native
+/// ones.
+#[test]
+fn foreign_nvme_maps_hidden_without_enable_foreign() {
+    let san = San::new(2, 1, CONF);
+    add_nvme_loop(san.root());
+    let d = Daemon::start(san);
+    let (_, paths) = d.cmd("show paths raw format %d");
+    assert_eq!(paths, "sda\nsdb\n");
+    let (_, topo) = d.cmd("show topology");
+    assert!(!topo.contains("nvme"), "{topo}");
+    assert!(topo.contains("| `- 0:0:0:0 sda 8:0  active"), "{topo}");
+    assert_eq!(d.cmd("show maps raw format %n").1, "mpatha\n");
+    assert!(d
+        .cmd("show devices")
+        .1
+        .contains("    nvme0n1 devnode whitelisted, unmonitored\n"));
 }

@@ -66,6 +66,8 @@ pub struct ForeignMap {
     /// The block device the library claims (`nvme0n1`).
     pub dev: String,
     pub topology: TopoMap,
+    /// What the library read; its `%` wildcards render from it.
+    pub nvme: nvme::NvmeMap,
 }
 
 impl ForeignMap {
@@ -73,17 +75,39 @@ impl ForeignMap {
     pub fn render(&self) -> String {
         self.topology.render_foreign(self.library)
     }
+
+    /// Its paths, in the library's order.
+    pub fn path_count(&self) -> usize {
+        self.nvme.paths.len()
+    }
+
+    /// The device name of path `i`.
+    pub fn path_dev(&self, i: usize) -> &str {
+        &self.nvme.paths[i].dev
+    }
+
+    /// Map wildcard `key` (`%n`, `%w`, ... of `show maps format`) as the
+    /// library prints it.
+    pub fn map_wildcard(&self, key: char) -> String {
+        self.nvme.wildcard(key)
+    }
+
+    /// Path wildcard `key` of path `i` as the library prints it.
+    pub fn path_wildcard(&self, i: usize, key: char) -> String {
+        self.nvme.paths[i].wildcard(&self.nvme, key)
+    }
 }
 
 /// The maps of every enabled library, in the order the libraries list them.
 pub fn maps(root: &SysRoot, enabled: &Enabled) -> Vec<ForeignMap> {
     let mut out = Vec::new();
     if enabled.library("nvme") {
-        out.extend(nvme::maps(root).iter().map(|m| ForeignMap {
+        out.extend(nvme::maps(root).into_iter().map(|m| ForeignMap {
             library: "nvme",
             name: m.name.clone(),
             dev: m.dev.clone(),
             topology: m.topology(),
+            nvme: m,
         }));
     }
     out

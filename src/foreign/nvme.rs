@@ -46,6 +46,10 @@ pub struct NvmeMap {
     pub wwid: String,
     /// `NVMe,<model>,<firmware revision>` of the subsystem.
     pub vendor_product: String,
+    /// The subsystem's model, blanks trimmed (`%p`).
+    pub model: String,
+    /// The subsystem's firmware revision (`%e`).
+    pub firmware_rev: String,
     /// 512-byte sectors.
     pub size: u64,
     pub read_only: bool,
@@ -68,6 +72,9 @@ pub struct NvmePath {
     pub ana_state: Option<String>,
     /// The controller's `state`: `live`, `connecting`, `resetting`, ...
     pub ctrl_state: String,
+    /// The controller's `serial` as sysfs has it, the kernel's blank
+    /// padding kept (`%z` prints it so); the subsystem's without one.
+    pub serial: String,
 }
 
 /// The priority of a path (and of its group) from its ANA state.
@@ -116,6 +123,60 @@ impl NvmeMap {
     }
 }
 
+/// What a wildcard the library does not render prints.
+const NOT_AVAILABLE: &str = "n/a";
+
+impl NvmeMap {
+    /// Map wildcard `key` as the library renders it for `multipathd show
+    /// maps format`: the size in sectors, `%G` the library's name, `%N`
+    /// its paths; what it does not know is `n/a`.
+    pub fn wildcard(&self, key: char) -> String {
+        match key {
+            'n' => self.name.clone(),
+            'w' => self.wwid.clone(),
+            'd' => self.dev.clone(),
+            'N' => self.paths.len().to_string(),
+            'r' => if self.read_only { "ro" } else { "rw" }.into(),
+            'S' => self.size.to_string(),
+            'h' => self.topology().hwhandler,
+            's' => self.vendor_product.clone(),
+            'v' => "NVMe".into(),
+            'p' => self.model.clone(),
+            'e' => self.firmware_rev.clone(),
+            'G' => "nvme".into(),
+            _ => NOT_AVAILABLE.into(),
+        }
+    }
+}
+
+impl NvmePath {
+    /// Path wildcard `key` (of the path to namespace `map`) as the library
+    /// renders it for `multipathd show paths format`: `%T` the ANA state,
+    /// `%o` the controller's state, `%p` the priority from the ANA state,
+    /// `%G` `[nvme]`; what it does not know is `n/a`.
+    pub fn wildcard(&self, map: &NvmeMap, key: char) -> String {
+        let ana = || {
+            self.ana_state
+                .clone()
+                .unwrap_or_else(|| NOT_AVAILABLE.into())
+        };
+        match key {
+            'w' => map.wwid.clone(),
+            'i' => self.hcil.clone(),
+            'd' => self.dev.clone(),
+            'D' => self.dev_t.clone(),
+            'T' => ana(),
+            'o' => self.ctrl_state.clone(),
+            'p' => ana_prio(self.ana_state.as_deref()).to_string(),
+            's' => map.vendor_product.clone(),
+            'z' => self.serial.clone(),
+            'm' => map.name.clone(),
+            'G' => "[nvme]".into(),
+            _ => NOT_AVAILABLE.into(),
+        }
+    }
+}
+
 /// `nvme<a>n<b>` -> (a, b).
 fn head_numbers(name: &str) -> Option<(u32, u32)> {
     let (s, n) = name.strip_prefix("nvme")?.split_once('n')?;
@@ -129,6 +190,12 @@ fn controller_number(name: &str) -> Option<u32> {
 
 fn attr(dir: &Path, name: &str) -> Option<String> {
     read_trimmed(&dir.join(name))
+}
+
+/// An attribute without its newline, blanks kept.
+fn raw_attr(dir: &Path, name: &str) -> Option<String> {
+    let s = fs::read_to_string(dir.join(name)).ok()?;
+    Some(s.strip_suffix('\n').unwrap_or(&s).to_string())
 }
 
 /// Every natively multipathed namespace under `root`, in udev's
@@ -151,6 +218,9 @@ fn read_head(root: &SysRoot, name: &str, dir: &Path) -> Option<NvmeMap> {
         return None;
     }
     let nqn = attr(subsys, "subsysnqn").unwrap_or_default();
+    let model = attr(subsys, "model").unwrap_or_default();
+    let firmware_rev = attr(subsys, "firmware_rev").unwrap_or_default();
+    let subsys_serial = raw_attr(subsys, "serial");
     let nsid = attr(dir, "nsid").unwrap_or_default();
     let mut controllers: Vec<(String, PathBuf)> = fs::read_dir(subsys)
         .ok()?
@@ -171,6 +241,9 @@ fn read_head(root: &SysRoot, name: &str, dir: &Path) -> Option<NvmeMap> {
                 dev_t: attr(&path, "dev").unwrap_or_else(|| "0:0".into()),
                 ana_state: attr(&path, "ana_state"),
                 ctrl_state: attr(ctrl, "state").unwrap_or_default(),
+                serial: raw_attr(ctrl, "serial")
+                    .or_else(|| subsys_serial.clone())
+                    .unwrap_or_default(),
                 dev,
             })
         })
@@ -179,11 +252,9 @@ fn read_head(root: &SysRoot, name: &str, dir: &Path) -> Option<NvmeMap> {
         dev: name.to_string(),
         name: format!("{nqn}:nsid.{nsid}"),
         wwid: attr(dir, "wwid").unwrap_or_default(),
-        vendor_product: format!(
-            "NVMe,{},{}",
-            attr(subsys, "model").unwrap_or_default(),
-            attr(subsys, "firmware_rev").unwrap_or_default()
-        ),
+        vendor_product: format!("NVMe,{model},{firmware_rev}"),
+        model,
+        firmware_rev,
         size: attr(dir, "size").and_then(|s| s.parse().ok()).unwrap_or(0),
         read_only: attr(dir, "ro").is_some_and(|r| r == "1"),
         paths,

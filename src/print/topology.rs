@@ -114,12 +114,18 @@ impl TopoMap {
     /// size is printed in sectors, as the library reports it, and the last
     /// path column is padded too.
     pub fn render_foreign(&self, library: &str) -> String {
+        let w = path_widths(self.groups.iter().flat_map(|g| &g.paths));
+        self.render_foreign_with(library, &w)
+    }
+
+    /// [`TopoMap::render_foreign`] with the given path column widths
+    /// (`multipathd show topology` pads over every map it prints).
+    pub fn render_foreign_with(&self, library: &str, w: &[usize; 6]) -> String {
         let header = format!(
             "{} [{library}]:{} {}",
             self.wwid, self.sysfs, self.vendor_product
         );
-        let w = path_widths(self.groups.iter().flat_map(|g| &g.paths));
-        self.block(header, &self.size.to_string(), &w, true)
+        self.block(header, &self.size.to_string(), w, true)
     }
 
     fn block(&self, header: String, size: &str, w: &[usize; 6], pad_last: bool) -> String {

@@ -4,30 +4,57 @@
 use super::owner::Owner;
 use super::{CmdError, Env, Reply};
 use crate::cli::Request;
-use crate::format;
+use crate::format::{self, Only};
 use crate::model::{Map, Queueing, State};
 use mpath::dm::{DmPathState, RemoveOptions, ResumeOptions, SuspendOptions};
+use mpath::foreign::{self, ForeignMap};
 use std::time::Instant;
 
 fn map_of<'a>(st: &'a State, key: &str) -> Result<&'a Map, CmdError> {
     st.find_map(key).ok_or(CmdError::NoDevice)
 }
 
-/// A `list`/`show` command, from the snapshot.
+/// The maps of the foreign libraries `enable_foreign` enables, read from
+/// sysfs now (none when it enables none).
+fn foreign_maps(env: &Env) -> Vec<ForeignMap> {
+    let enabled = foreign::Enabled::from_config(&env.cfg);
+    if enabled.any() {
+        foreign::maps(&env.root, &enabled)
+    } else {
+        Vec::new()
+    }
+}
+
+/// `show map M topology`: a map of the daemon, else a foreign one.
+fn topology_of(st: &State, foreign: &[ForeignMap], key: &str) -> Result<String, CmdError> {
+    if let Some(m) = st.find_map(key) {
+        return Ok(format::topology_with(st, foreign, Only::Native(m)));
+    }
+    let m = foreign
+        .iter()
+        .find(|m| m.dev == key || m.name == key || m.topology.wwid == key)
+        .ok_or(CmdError::NoDevice)?;
+    Ok(format::topology_with(st, foreign, Only::Foreign(m)))
+}
+
+/// A `list`/`show` command, from the snapshot (and, for the foreign maps,
+/// from sysfs).
 pub fn show(req: &Request, st: &State, env: &Env, busy: bool) -> Reply {
     let now = Instant::now();
     use Request::*;
     Ok(match req {
-        ListPaths => format::paths(st, None, true, now),
-        ListPathsFmt { fmt, raw } => format::paths(st, Some(fmt), !raw, now),
+        ListPaths => format::paths_with(st, &foreign_maps(env), None, true, now),
+        ListPathsFmt { fmt, raw } => {
+            format::paths_with(st, &foreign_maps(env), Some(fmt), !raw, now)
+        }
         ListPath(p) => format::path_dev_state(st, p).ok_or(CmdError::NoDevice)?,
-        ListMaps => format::maps(st, None, true, now),
-        ListMapsFmt { fmt, raw } => format::maps(st, Some(fmt), !raw, now),
+        ListMaps => format::maps_with(st, &foreign_maps(env), None, true, now),
+        ListMapsFmt { fmt, raw } => format::maps_with(st, &foreign_maps(env), Some(fmt), !raw, now),
         ListMapsStatus => format::maps_status(st, now),
         ListMapsStats => format::maps_stats(st, now),
-        ListMapsTopology => format::topology(st, None),
+        ListMapsTopology => format::topology_with(st, &foreign_maps(env), Only::All),
         ListMapsJson => format::json_maps(st),
-        ListMapTopology(m) => format::topology(st, Some(map_of(st, m)?)),
+        ListMapTopology(m) => topology_of(st, &foreign_maps(env), m)?,
         ListMapFmt { map, fmt, .. } => format::map_one(st, map_of(st, map)?, fmt, now),
         ListMapJson(m) => format::json_map(st, map_of(st, m)?),
         ListStatus => format::status(st, busy),
@@ -36,9 +63,12 @@ pub fn show(req: &Request, st: &State, env: &Env, busy: bool) -> Reply {
         ListWildcards => format::wildcards(),
         ListConfigLocal => format::config_local(st, &env.cfg),
         ListBlacklist => format::blacklist(&env.cfg),
-        ListDevices => {
-            format::devices(st, &env.filter, &mpath::discovery::block_devices(&env.root))
-        }
+        ListDevices => format::devices_with(
+            st,
+            &foreign_maps(env),
+            &env.filter,
+            &mpath::discovery::block_devices(&env.root),
+        ),
         _ => return Err(CmdError::Failed),
     })
 }

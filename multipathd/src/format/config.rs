@@ -14,9 +14,8 @@
 //!   status that applies: a path the daemon has ` devnode whitelisted,
 //!   monitored` (the leading space makes a double space: a reference quirk),
 //!   a `hidden` device `hidden, unmonitored`, else the device node rule's
-//!   verdict. Upstream also prints `foreign, monitored` for a device a
-//!   foreign library (NVMe native multipath) claims; this daemon loads no
-//!   foreign library, so no device gets that status.
+//!   verdict; a device an enabled foreign library claims (an NVMe
+//!   namespace head) is `foreign, monitored`.
 
 use crate::model::State;
 use mpath::assemble::path_info;
@@ -24,6 +23,7 @@ use mpath::config::local::{dump_local, LocalMap};
 use mpath::config::{DeviceRule, Rule, RuleOrigin, Rules};
 use mpath::discovery::BlockDev;
 use mpath::filter::Filter;
+use mpath::foreign::ForeignMap;
 use mpath::Config;
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -93,13 +93,27 @@ pub fn blacklist(cfg: &Config) -> String {
 
 /// `show devices`: `devs` as [`mpath::discovery::block_devices`] lists them.
 pub fn devices(st: &State, filter: &Filter, devs: &[BlockDev]) -> String {
+    devices_with(st, &[], filter, devs)
+}
+
+/// `show devices` with the foreign maps `foreign`: the block device of
+/// each is `foreign, monitored`.
+pub fn devices_with(
+    st: &State,
+    foreign: &[ForeignMap],
+    filter: &Filter,
+    devs: &[BlockDev],
+) -> String {
     let monitored: HashSet<&str> = st.paths.iter().map(|p| p.dev.dev.as_str()).collect();
+    let claimed: HashSet<&str> = foreign.iter().map(|m| m.dev.as_str()).collect();
     let mut out = String::from("available block devices:\n");
     for d in devs {
         let status = if monitored.contains(d.name.as_str()) {
             " devnode whitelisted, monitored"
         } else if d.hidden {
             "hidden, unmonitored"
+        } else if claimed.contains(d.name.as_str()) {
+            "foreign, monitored"
         } else if filter.devnode(&d.name).is_blacklisted() {
             "devnode blacklisted, unmonitored"
         } else {

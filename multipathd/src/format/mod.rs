@@ -19,6 +19,7 @@
 //! - [`config`]: `show config local`, `show blacklist`, `show devices`.
 
 mod config;
+mod foreign;
 mod json;
 mod status;
 mod table;
@@ -28,14 +29,14 @@ mod wildcards;
 #[cfg(test)]
 mod tests;
 
-pub use config::{blacklist, config_local, devices};
+pub use config::{blacklist, config_local, devices, devices_with};
 pub use json::{json_map, json_maps};
 pub use status::{daemon, status};
 pub use table::{
-    map_one, maps, maps_stats, maps_status, path_dev_state, paths, MAPS_DEFAULT, MAPS_STATS,
-    MAPS_STATUS, PATHS_DEFAULT,
+    map_one, maps, maps_stats, maps_status, maps_with, path_dev_state, paths, paths_with,
+    MAPS_DEFAULT, MAPS_STATS, MAPS_STATUS, PATHS_DEFAULT,
 };
-pub use topology::topology;
+pub use topology::{topology, topology_with, Only};
 pub use wildcards::wildcards;
 
 use crate::model::{Group, Map, Path, State};

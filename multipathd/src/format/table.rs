@@ -3,10 +3,12 @@
 //! by the core's table renderer ([`mpath::print::table`]: literal text and
 //! `%X` wildcards, padded columns and a header line in pretty mode).
 
+use super::foreign;
 use super::wildcards::{Columns, MAP_FIELDS, PATH_FIELDS};
 use super::Ctx;
-use crate::model::{Map, State};
-use mpath::print::table::{listing, Layout};
+use crate::model::{Map, Path, State};
+use mpath::foreign::ForeignMap;
+use mpath::print::table::Layout;
 use std::time::Instant;
 
 /// `show paths`.
@@ -22,9 +24,29 @@ pub const MAPS_STATS: &str = "%n %0 %1 %2 %3 %4";
 /// per path in the daemon's order; empty when there are no paths (the
 /// caller answers `ok`). `fmt` defaults to [`PATHS_DEFAULT`].
 pub fn paths(st: &State, fmt: Option<&str>, pretty: bool, now: Instant) -> String {
+    paths_with(st, &[], fmt, pretty, now)
+}
+
+/// [`paths`] followed by the paths of the foreign maps, the columns as
+/// wide as the widest value over both.
+pub fn paths_with(
+    st: &State,
+    foreign: &[ForeignMap],
+    fmt: Option<&str>,
+    pretty: bool,
+    now: Instant,
+) -> String {
+    let fmt = fmt.unwrap_or(PATHS_DEFAULT);
     let ctx = Ctx::new(st, now);
-    let cols = Columns::new(&ctx, &PATH_FIELDS);
-    listing(&cols, fmt.unwrap_or(PATHS_DEFAULT), st.paths.iter(), pretty)
+    foreign::listing(
+        &ctx,
+        &PATH_FIELDS,
+        st.paths.iter(),
+        foreign,
+        true,
+        fmt,
+        pretty,
+    )
 }
 
 /// `show path P`: the path's `%o` (`running`, `offline`, `unknown` when it
@@ -34,16 +56,36 @@ pub fn path_dev_state(st: &State, key: &str) -> Option<String> {
     let p = st.find_path(key)?;
     let ctx = Ctx::new(st, Instant::now());
     let mut out = String::new();
-    Layout::raw(&Columns::new(&ctx, &PATH_FIELDS), "%o").row(&mut out, p);
+    Layout::raw::<Path>(&Columns::new(&ctx, &PATH_FIELDS), "%o").row(&mut out, p);
     Some(out)
 }
 
 /// `show maps [format F]` (pretty) and `show maps raw format F`; empty when
 /// there are no maps. `fmt` defaults to [`MAPS_DEFAULT`].
 pub fn maps(st: &State, fmt: Option<&str>, pretty: bool, now: Instant) -> String {
+    maps_with(st, &[], fmt, pretty, now)
+}
+
+/// [`maps`] followed by the foreign maps, the columns as wide as the
+/// widest value over both.
+pub fn maps_with(
+    st: &State,
+    foreign: &[ForeignMap],
+    fmt: Option<&str>,
+    pretty: bool,
+    now: Instant,
+) -> String {
+    let fmt = fmt.unwrap_or(MAPS_DEFAULT);
     let ctx = Ctx::new(st, now);
-    let cols = Columns::new(&ctx, &MAP_FIELDS);
-    listing(&cols, fmt.unwrap_or(MAPS_DEFAULT), st.maps.iter(), pretty)
+    foreign::listing(
+        &ctx,
+        &MAP_FIELDS,
+        st.maps.iter(),
+        foreign,
+        false,
+        fmt,
+        pretty,
+    )
 }
 
 /// `show map M [raw] format F`: one line, padded like `show maps format F`

@@ -12,22 +12,56 @@ use super::wildcards::{
 };
 use super::Ctx;
 use crate::model::{Map, Path, State};
+use mpath::foreign::ForeignMap;
 use mpath::print::{TopoGroup, TopoMap, TopoPath};
 use std::time::Instant;
 
 /// The topology of all maps (`only: None`) or of one map; empty when there
 /// is nothing to print (the caller answers `ok`).
 pub fn topology(st: &State, only: Option<&Map>) -> String {
+    topology_with(st, &[], only.map_or(Only::All, Only::Native))
+}
+
+/// What a topology command prints.
+#[derive(Clone, Copy)]
+pub enum Only<'a> {
+    /// Every map, the daemon's then the foreign ones.
+    All,
+    Native(&'a Map),
+    Foreign(&'a ForeignMap),
+}
+
+/// The topology of the maps `only` selects, the foreign maps `foreign`
+/// included: the path columns are padded to the widest value over the
+/// daemon's paths and the foreign ones.
+pub fn topology_with(st: &State, foreign: &[ForeignMap], only: Only<'_>) -> String {
     let ctx = Ctx::new(st, Instant::now());
-    let rows: Vec<TopoPath> = st.paths.iter().map(|p| topo_path(&ctx, p)).collect();
+    let mut rows: Vec<TopoPath> = st.paths.iter().map(|p| topo_path(&ctx, p)).collect();
+    rows.extend(foreign.iter().flat_map(|m| {
+        m.topology
+            .groups
+            .iter()
+            .flat_map(|g| g.paths.iter().cloned())
+    }));
     let widths = widths(&rows);
     let mut out = String::new();
-    let maps: Vec<&Map> = match only {
-        Some(m) => vec![m],
-        None => st.maps.iter().collect(),
-    };
-    for m in maps {
+    let render_native = |out: &mut String, m: &Map| {
         out.push_str(&topo_map(&ctx, m).render_with(None, &widths));
+    };
+    let render_foreign = |out: &mut String, m: &ForeignMap| {
+        out.push_str(&m.topology.render_foreign_with(m.library, &widths))
+    };
+    match only {
+        Only::All => {
+            for m in &st.maps {
+                render_native(&mut out, m);
+            }
+            for m in foreign {
+                render_foreign(&mut out, m);
+            }
+        }
+        Only::Native(m) => render_native(&mut out, m),
+        Only::Foreign(m) => render_foreign(&mut out, m),
     }
     out
 }

@@ -36,8 +36,8 @@ pub(crate) fn lookup<T>(fields: &[Field<T>], key: char) -> Option<usize> {
 /// A wildcard table with the context it renders in, as the core's table
 /// renderer takes it.
 pub(crate) struct Columns<'c, 'a, T: 'static> {
-    ctx: &'c Ctx<'a>,
-    fields: &'static [Field<T>],
+    pub(super) ctx: &'c Ctx<'a>,
+    pub(super) fields: &'static [Field<T>],
 }
 
 impl<'c, 'a, T> Columns<'c, 'a, T> {
