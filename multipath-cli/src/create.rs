@@ -161,17 +161,18 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             &in_use,
         );
         d.says(1, choice.messages);
-        // A live map keeps the name it has when user_friendly_names was
-        // switched (off: mpatha stays; on: the WWID name stays): the
-        // reference renames it only on a forced reload (`-r`).
-        let configured = ctx
-            .cfg
-            .multipath_entry(&wwid)
-            .and_then(|m| m.get_str("alias"));
-        let name = match lm {
-            Some(l) if !o.force_reload && configured.is_none() => l.name.clone(),
-            _ => choice.name,
-        };
+        // Without `-r`, a live map that already holds every path of the
+        // plan is left as it is: neither a changed configuration (policy,
+        // features) nor a new name (user_friendly_names switched, a
+        // multipaths alias) touches it; the reference changes it only on a
+        // forced reload.
+        if !o.force_reload && lm.is_some_and(|l| configure::holds_all_paths(l, &plan)) {
+            let name = lm.map_or(choice.name, |l| l.name.clone());
+            d.say(3, format!("{name}: no change needed"));
+            maps.push(d);
+            continue;
+        }
+        let name = choice.name;
         let action = configure::select_action(&plan, &name, lm, o.force_reload);
         if action == Action::Nothing {
             d.say(3, format!("{name}: no change needed"));
@@ -256,9 +257,15 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
                 out.push('\n');
             }
             _ => {
-                let topo = configure::plan_topology(&plan, &name);
-                // A dry run names no action: the reference prints ": mpatha ...".
-                let verb = if o.dry_run { Some("") } else { action.verb() };
+                let lm = live.iter().find(|m| m.wwid == plan.wwid);
+                let topo = configure::plan_topology(&plan, &name, lm);
+                // A dry run names no action: the reference prints ": mpatha ...";
+                // so does a forced reload that renames the map.
+                let verb = match action {
+                    _ if o.dry_run => Some(""),
+                    Action::Rename { .. } if o.force_reload => Some(""),
+                    _ => action.verb(),
+                };
                 out.push_str(&topo.render(verb));
             }
         }

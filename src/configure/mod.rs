@@ -121,9 +121,37 @@ pub fn select_action(
     }
 }
 
+/// Whether the `live` map's table holds every path of `plan` (by
+/// `major:minor`), whatever its groups, policy or features.
+pub fn holds_all_paths(live: &LiveMap, plan: &MapPlan) -> bool {
+    live.table.as_ref().is_some_and(|t| {
+        plan.paths.iter().all(|p| {
+            t.params
+                .groups
+                .iter()
+                .flat_map(|g| &g.paths)
+                .any(|tp| tp.dev.to_string() == p.dev.dev_t)
+        })
+    })
+}
+
 /// The topology of a planned map (what `multipath` prints after creating
-/// or reloading it): kernel-side fields are `undef`.
-pub fn plan_topology(plan: &MapPlan, name: &str) -> TopoMap {
+/// or reloading it): kernel-side fields are `undef`, except the state each
+/// path has in the `live` map with this WWID (`active`, `failed`) as the
+/// kernel reported it before the change; a path it does not hold is `undef`.
+pub fn plan_topology(plan: &MapPlan, name: &str, live: Option<&LiveMap>) -> TopoMap {
+    let status = live.and_then(|l| l.status.as_ref()).map(|s| &s.params);
+    let dm_state = |dev_t: &str| -> String {
+        status
+            .and_then(|s| {
+                s.groups
+                    .iter()
+                    .flat_map(|g| &g.paths)
+                    .find(|sp| sp.dev.to_string() == dev_t)
+            })
+            .map_or("undef", |sp| sp.state.as_str())
+            .into()
+    };
     TopoMap {
         name: name.to_string(),
         wwid: plan.wwid.clone(),
@@ -149,7 +177,7 @@ pub fn plan_topology(plan: &MapPlan, name: &str) -> TopoMap {
                             hcil: p.dev.hcil.clone(),
                             dev: p.dev.dev.clone(),
                             dev_t: p.dev.dev_t.clone(),
-                            dm_state: "undef".into(),
+                            dm_state: dm_state(&p.dev.dev_t),
                             chk_state: p.state.name().into(),
                             dev_state: p.dev.state.clone(),
                         }
