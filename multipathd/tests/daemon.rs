@@ -226,6 +226,11 @@ fn add_nvme_loop(root: &std::path::Path) {
     }
     for c in [0, 2] {
         files.push((format!("{CTL}/nvme{c}/state"), "live".into()));
+        files.push((format!("{CTL}/nvme{c}/transport"), "tcp".into()));
+        files.push((
+            format!("{CTL}/nvme{c}/address"),
+            format!("traddr=127.0.0.1,trsvcid=442{},src_addr=127.0.0.1", c + 1),
+        ));
         files.push((
             format!("{CTL}/nvme{c}/serial"),
             "0123456789abcdef    ".into(),
@@ -341,6 +346,26 @@ fn foreign_nvme_maps_in_the_listings() {
              uuid.6ba7b810-9dad-11d1-80b4-00c04fd430c8 nvme0n1 2     NVMe,Linux,6.1.0-56 131072"
         )
     );
+    // Wildcards of the foreign paths the library renders: size in
+    // sectors, the head as the map, the controller's address as the host
+    // port names.
+    assert_eq!(
+        d.cmd_args(&["show", "paths", "raw", "format", "%d|%S|%m|%N|%R|%n|%r|%C"])
+            .1
+            .lines()
+            .nth(3),
+        Some(
+            "nvme0c2n1|131072|nvme0n1|tcp:traddr=127.0.0.1,trsvcid=4423,src_addr=127.0.0.1|\
+             tcp:traddr=127.0.0.1,trsvcid=4423,src_addr=127.0.0.1|n/a|n/a|n/a"
+        )
+    );
+    // show map M knows the daemon's maps only; its topology is padded over
+    // their paths.
+    assert_eq!(d.cmd("show map nvme0n1 topology").0, 1);
+    assert!(d
+        .cmd("show map mpatha topology")
+        .1
+        .contains("| `- 0:0:0:0 sda 8:0  active ready running\n"));
     // The JSON document has the native maps only.
     let (_, json) = d.cmd("show maps json");
     assert!(json.contains("\"name\" : \"mpatha\""), "{json}");
@@ -360,8 +385,9 @@ fn foreign_nvme_maps_hidden_without_enable_foreign() {
     assert!(!topo.contains("nvme"), "{topo}");
     assert!(topo.contains("| `- 0:0:0:0 sda 8:0  active"), "{topo}");
     assert_eq!(d.cmd("show maps raw format %n").1, "mpatha\n");
+    // The heads the library would claim are blacklisted.
     assert!(d
         .cmd("show devices")
         .1
-        .contains("    nvme0n1 devnode whitelisted, unmonitored\n"));
+        .ends_with("    nvme0n1 devnode blacklisted, unmonitored\n    nvme0n2 devnode blacklisted, unmonitored\n"));
 }

@@ -75,6 +75,11 @@ pub struct NvmePath {
     /// The controller's `serial` as sysfs has it, the kernel's blank
     /// padding kept (`%z` prints it so); the subsystem's without one.
     pub serial: String,
+    /// The controller's transport `address`
+    /// (`traddr=127.0.0.1,trsvcid=4421,src_addr=127.0.0.1`), empty without one.
+    pub address: String,
+    /// The controller's `transport` (`tcp`, `rdma`, `fc`, `loop`, `pcie`).
+    pub transport: String,
 }
 
 /// The priority of a path (and of its group) from its ANA state.
@@ -153,7 +158,9 @@ impl NvmePath {
     /// Path wildcard `key` (of the path to namespace `map`) as the library
     /// renders it for `multipathd show paths format`: `%T` the ANA state,
     /// `%o` the controller's state, `%p` the priority from the ANA state,
-    /// `%G` `[nvme]`; what it does not know is `n/a`.
+    /// `%S` the namespace's size in sectors, `%m` the head, `%N`/`%R` (host
+    /// WWNN/WWPN) the controller's `<transport>:<address>`, `%G` `[nvme]`;
+    /// what it does not know is `n/a`.
     pub fn wildcard(&self, map: &NvmeMap, key: char) -> String {
         let ana = || {
             self.ana_state
@@ -169,8 +176,10 @@ impl NvmePath {
             'o' => self.ctrl_state.clone(),
             'p' => ana_prio(self.ana_state.as_deref()).to_string(),
             's' => map.vendor_product.clone(),
+            'S' => map.size.to_string(),
             'z' => self.serial.clone(),
-            'm' => map.name.clone(),
+            'm' => map.dev.clone(),
+            'N' | 'R' => format!("{}:{}", self.transport, self.address),
             'G' => "[nvme]".into(),
             _ => NOT_AVAILABLE.into(),
         }
@@ -241,6 +250,8 @@ fn read_head(root: &SysRoot, name: &str, dir: &Path) -> Option<NvmeMap> {
                 dev_t: attr(&path, "dev").unwrap_or_else(|| "0:0".into()),
                 ana_state: attr(&path, "ana_state"),
                 ctrl_state: attr(ctrl, "state").unwrap_or_default(),
+                address: attr(ctrl, "address").unwrap_or_default(),
+                transport: attr(ctrl, "transport").unwrap_or_default(),
                 serial: raw_attr(ctrl, "serial")
                     .or_else(|| subsys_serial.clone())
                     .unwrap_or_default(),

@@ -4,7 +4,7 @@
 use super::owner::Owner;
 use super::{CmdError, Env, Reply};
 use crate::cli::Request;
-use crate::format::{self, Only};
+use crate::format;
 use crate::model::{Map, Queueing, State};
 use mpath::dm::{DmPathState, RemoveOptions, ResumeOptions, SuspendOptions};
 use mpath::foreign::{self, ForeignMap};
@@ -25,18 +25,6 @@ fn foreign_maps(env: &Env) -> Vec<ForeignMap> {
     }
 }
 
-/// `show map M topology`: a map of the daemon, else a foreign one.
-fn topology_of(st: &State, foreign: &[ForeignMap], key: &str) -> Result<String, CmdError> {
-    if let Some(m) = st.find_map(key) {
-        return Ok(format::topology_with(st, foreign, Only::Native(m)));
-    }
-    let m = foreign
-        .iter()
-        .find(|m| m.dev == key || m.name == key || m.topology.wwid == key)
-        .ok_or(CmdError::NoDevice)?;
-    Ok(format::topology_with(st, foreign, Only::Foreign(m)))
-}
-
 /// A `list`/`show` command, from the snapshot (and, for the foreign maps,
 /// from sysfs).
 pub fn show(req: &Request, st: &State, env: &Env, busy: bool) -> Reply {
@@ -52,9 +40,9 @@ pub fn show(req: &Request, st: &State, env: &Env, busy: bool) -> Reply {
         ListMapsFmt { fmt, raw } => format::maps_with(st, &foreign_maps(env), Some(fmt), !raw, now),
         ListMapsStatus => format::maps_status(st, now),
         ListMapsStats => format::maps_stats(st, now),
-        ListMapsTopology => format::topology_with(st, &foreign_maps(env), Only::All),
+        ListMapsTopology => format::topology_with(st, &foreign_maps(env)),
         ListMapsJson => format::json_maps(st),
-        ListMapTopology(m) => topology_of(st, &foreign_maps(env), m)?,
+        ListMapTopology(m) => format::topology(st, Some(map_of(st, m)?)),
         ListMapFmt { map, fmt, .. } => format::map_one(st, map_of(st, map)?, fmt, now),
         ListMapJson(m) => format::json_map(st, map_of(st, m)?),
         ListStatus => format::status(st, busy),
@@ -65,7 +53,8 @@ pub fn show(req: &Request, st: &State, env: &Env, busy: bool) -> Reply {
         ListBlacklist => format::blacklist(&env.cfg),
         ListDevices => format::devices_with(
             st,
-            &foreign_maps(env),
+            &foreign::Enabled::from_config(&env.cfg),
+            &foreign::maps(&env.root, &foreign::Enabled::All),
             &env.filter,
             &mpath::discovery::block_devices(&env.root),
         ),

@@ -14,8 +14,11 @@
 //!   status that applies: a path the daemon has ` devnode whitelisted,
 //!   monitored` (the leading space makes a double space: a reference quirk),
 //!   a `hidden` device `hidden, unmonitored`, else the device node rule's
-//!   verdict; a device an enabled foreign library claims (an NVMe
-//!   namespace head) is `foreign, monitored`.
+//!   verdict; a device a foreign library claims (an NVMe namespace head)
+//!   is `foreign, monitored` when `enable_foreign` enables the library,
+//!   else `devnode blacklisted, unmonitored` (observed on the reference
+//!   with the built-in "NONE", though the devnode rules let `nvme[0-9]`
+//!   through).
 
 use crate::model::State;
 use mpath::assemble::path_info;
@@ -23,9 +26,9 @@ use mpath::config::local::{dump_local, LocalMap};
 use mpath::config::{DeviceRule, Rule, RuleOrigin, Rules};
 use mpath::discovery::BlockDev;
 use mpath::filter::Filter;
-use mpath::foreign::ForeignMap;
+use mpath::foreign::{Enabled, ForeignMap};
 use mpath::Config;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 /// `show config local`: the configuration limited to the hardware entries
@@ -93,27 +96,37 @@ pub fn blacklist(cfg: &Config) -> String {
 
 /// `show devices`: `devs` as [`mpath::discovery::block_devices`] lists them.
 pub fn devices(st: &State, filter: &Filter, devs: &[BlockDev]) -> String {
-    devices_with(st, &[], filter, devs)
+    devices_with(st, &Enabled::Nothing, &[], filter, devs)
 }
 
-/// `show devices` with the foreign maps `foreign`: the block device of
-/// each is `foreign, monitored`.
+/// `show devices` knowing the maps of every foreign library, `foreign`:
+/// the block device of each is `foreign, monitored` when its library is
+/// `enabled`, else `devnode blacklisted, unmonitored` (what the reference
+/// prints for an NVMe head without the library).
 pub fn devices_with(
     st: &State,
+    enabled: &Enabled,
     foreign: &[ForeignMap],
     filter: &Filter,
     devs: &[BlockDev],
 ) -> String {
     let monitored: HashSet<&str> = st.paths.iter().map(|p| p.dev.dev.as_str()).collect();
-    let claimed: HashSet<&str> = foreign.iter().map(|m| m.dev.as_str()).collect();
+    let claimed: HashMap<&str, bool> = foreign
+        .iter()
+        .map(|m| (m.dev.as_str(), enabled.library(m.library)))
+        .collect();
     let mut out = String::from("available block devices:\n");
     for d in devs {
         let status = if monitored.contains(d.name.as_str()) {
             " devnode whitelisted, monitored"
         } else if d.hidden {
             "hidden, unmonitored"
-        } else if claimed.contains(d.name.as_str()) {
-            "foreign, monitored"
+        } else if let Some(&on) = claimed.get(d.name.as_str()) {
+            if on {
+                "foreign, monitored"
+            } else {
+                "devnode blacklisted, unmonitored"
+            }
         } else if filter.devnode(&d.name).is_blacklisted() {
             "devnode blacklisted, unmonitored"
         } else {

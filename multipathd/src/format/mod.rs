@@ -36,7 +36,7 @@ pub use table::{
     map_one, maps, maps_stats, maps_status, maps_with, path_dev_state, paths, paths_with,
     MAPS_DEFAULT, MAPS_STATS, MAPS_STATUS, PATHS_DEFAULT,
 };
-pub use topology::{topology, topology_with, Only};
+pub use topology::{topology, topology_with};
 pub use wildcards::wildcards;
 
 use crate::model::{Group, Map, Path, State};

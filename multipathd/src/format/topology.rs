@@ -19,24 +19,26 @@ use std::time::Instant;
 /// The topology of all maps (`only: None`) or of one map; empty when there
 /// is nothing to print (the caller answers `ok`).
 pub fn topology(st: &State, only: Option<&Map>) -> String {
-    topology_with(st, &[], only.map_or(Only::All, Only::Native))
-}
-
-/// What a topology command prints.
-#[derive(Clone, Copy)]
-pub enum Only<'a> {
-    /// Every map, the daemon's then the foreign ones.
-    All,
-    Native(&'a Map),
-    Foreign(&'a ForeignMap),
-}
-
-/// The topology of the maps `only` selects, the foreign maps `foreign`
-/// included: the path columns are padded to the widest value over the
-/// daemon's paths and the foreign ones.
-pub fn topology_with(st: &State, foreign: &[ForeignMap], only: Only<'_>) -> String {
     let ctx = Ctx::new(st, Instant::now());
-    let mut rows: Vec<TopoPath> = st.paths.iter().map(|p| topo_path(&ctx, p)).collect();
+    let widths = widths(&native_rows(&ctx, st));
+    let mut out = String::new();
+    let maps: Vec<&Map> = match only {
+        Some(m) => vec![m],
+        None => st.maps.iter().collect(),
+    };
+    for m in maps {
+        out.push_str(&topo_map(&ctx, m).render_with(None, &widths));
+    }
+    out
+}
+
+/// `show [maps] topology` with foreign maps: the daemon's maps, then
+/// `foreign`, the path columns padded to the widest value over both (the
+/// last column too on the foreign maps' lines, as the library prints it).
+/// `show map M topology` knows the daemon's maps only ([`topology`]).
+pub fn topology_with(st: &State, foreign: &[ForeignMap]) -> String {
+    let ctx = Ctx::new(st, Instant::now());
+    let mut rows = native_rows(&ctx, st);
     rows.extend(foreign.iter().flat_map(|m| {
         m.topology
             .groups
@@ -45,25 +47,17 @@ pub fn topology_with(st: &State, foreign: &[ForeignMap], only: Only<'_>) -> Stri
     }));
     let widths = widths(&rows);
     let mut out = String::new();
-    let render_native = |out: &mut String, m: &Map| {
+    for m in &st.maps {
         out.push_str(&topo_map(&ctx, m).render_with(None, &widths));
-    };
-    let render_foreign = |out: &mut String, m: &ForeignMap| {
-        out.push_str(&m.topology.render_foreign_with(m.library, &widths))
-    };
-    match only {
-        Only::All => {
-            for m in &st.maps {
-                render_native(&mut out, m);
-            }
-            for m in foreign {
-                render_foreign(&mut out, m);
-            }
-        }
-        Only::Native(m) => render_native(&mut out, m),
-        Only::Foreign(m) => render_foreign(&mut out, m),
+    }
+    for m in foreign {
+        out.push_str(&m.topology.render_foreign_with(m.library, &widths));
     }
     out
+}
+
+fn native_rows(ctx: &Ctx<'_>, st: &State) -> Vec<TopoPath> {
+    st.paths.iter().map(|p| topo_path(ctx, p)).collect()
 }
 
 /// Column widths of `%i %d %D %t %T %o` over `rows`.
