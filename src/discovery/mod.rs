@@ -283,7 +283,12 @@ fn read_path_at(
             .unwrap_or(0),
         state: attr("state"),
         hcil,
-        serial: attr("vpd_pg80_serial"),
+        // VPD page 0x80 as the kernel caches it (`vpd_pg80`, binary).
+        serial: device
+            .with_file("vpd_pg80", |b| crate::scsi::vpd80_serial(b))
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
         access_state: device.read_trimmed("access_state"),
         preferred_path: attr("preferred_path") == "1",
         dh_state: device

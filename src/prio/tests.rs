@@ -380,21 +380,25 @@ fn path_latency_ranks() {
     let t = Tree::new();
     let fake = FakeScsi::new();
     t.file("/dev/sda", vec![0u8; 4096]);
-    let p = prio(
+    // The reads are real and timed: a loaded machine must not turn a slow
+    // measurement into a failed one (the other tests use 1 s).
+    let slow_ok = PrioEnv {
+        timeout_ms: 60_000,
+        ..penv(&t, &fake)
+    };
+    let p = get_prio(
         "path_latency",
         "io_num=20 base_num=10",
-        &t,
-        &fake,
         &path("sda"),
+        &slow_ok,
     );
     assert!((1..=10).contains(&p), "{p}");
     // Out-of-range arguments take the defaults.
-    let p = prio(
+    let p = get_prio(
         "path_latency",
         "io_num=5000 base_num=0.5",
-        &t,
-        &fake,
         &path("sda"),
+        &slow_ok,
     );
     assert!(p >= 1, "{p}");
     assert_eq!(

@@ -20,7 +20,8 @@ pub use fake::{standard_inquiry, FakeFailure, FakeScsi};
 pub use script::{rtpg_page, vpd83_page, vpd83_with_tpg};
 pub use sgio::SgIo;
 pub use vpd::{
-    parse_rtpg, vpd83_relative_port, vpd83_target_port_group, AluaState, TargetPortGroup,
+    parse_rtpg, vpd80_serial, vpd83_relative_port, vpd83_target_port_group, AluaState,
+    TargetPortGroup,
 };
 
 use std::io;

@@ -140,3 +140,37 @@ pub fn vpd83_target_port_group(vpd83: &[u8]) -> Option<u16> {
 pub fn vpd83_relative_port(vpd83: &[u8]) -> Option<u16> {
     designator_u16(vpd83, 4)
 }
+
+/// The unit serial number of a VPD page 0x80 (with its 4-byte header, as
+/// sysfs `vpd_pg80` holds it): the ASCII product serial number, without
+/// the trailing blanks and NULs targets pad it with. `None` if the page is
+/// not one.
+pub fn vpd80_serial(vpd80: &[u8]) -> Option<String> {
+    if vpd80.len() < 4 || vpd80[1] != 0x80 {
+        return None;
+    }
+    let len = usize::from(u16::from_be_bytes([vpd80[2], vpd80[3]]));
+    let body = &vpd80[4..vpd80.len().min(4 + len)];
+    let s = String::from_utf8_lossy(body);
+    Some(s.trim_end_matches([' ', '\0']).to_string())
+}
+
+#[cfg(test)]
+mod vpd80_tests {
+    use super::vpd80_serial;
+
+    #[test]
+    fn serial_from_page_0x80() {
+        // scsi_debug's page: "2000" after the header.
+        assert_eq!(
+            vpd80_serial(&[0, 0x80, 0, 4, b'2', b'0', b'0', b'0']).as_deref(),
+            Some("2000")
+        );
+        // Padded with blanks; the length field is what counts.
+        let mut p = vec![0, 0x80, 0, 8];
+        p.extend_from_slice(b"AB12    junk");
+        assert_eq!(vpd80_serial(&p).as_deref(), Some("AB12"));
+        assert_eq!(vpd80_serial(&[0, 0x83, 0, 0]), None);
+        assert_eq!(vpd80_serial(&[0, 0x80]), None);
+    }
+}

@@ -13,6 +13,7 @@ start_multipathd
 wait_until "multipathd sees 2 ready paths" 60 -- bash -c '[ $(multipathd show paths raw format "%T" | grep -c ready) = 2 ]'
 step "show paths" -- multipathd show paths format "%d %D %t %T %o %C %p"
 step "show paths: transport and sysfs wildcards" -- multipathd show paths format "%d %P %a %N %R %n %r %k %L %A"
+step "show paths: serial" -- multipathd show paths format "%d %z %s"
 step "show maps" -- multipathd show maps
 step "show topology" -- multipathd show topology
 step "show maps status" -- multipathd show maps status
