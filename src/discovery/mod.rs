@@ -285,7 +285,7 @@ fn read_path_at(
         hcil,
         // VPD page 0x80 as the kernel caches it (`vpd_pg80`, binary).
         serial: device
-            .with_file("vpd_pg80", |b| crate::scsi::vpd80_serial(b))
+            .with_file("vpd_pg80", crate::scsi::vpd80_serial)
             .ok()
             .flatten()
             .unwrap_or_default(),
