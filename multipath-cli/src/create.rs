@@ -327,6 +327,31 @@ enum Replan {
     NoPathLeft,
 }
 
+impl Replan {
+    /// The plan to hand to the kernel in place of `decided`; `None` when no
+    /// path is left.
+    fn plan<'a>(&'a self, decided: &'a MapPlan) -> Option<&'a MapPlan> {
+        match self {
+            Replan::Same => Some(decided),
+            Replan::Without(p) => Some(p),
+            Replan::NoPathLeft => None,
+        }
+    }
+}
+
+impl Driven {
+    /// The outcome of staging, before the rest is done.
+    fn staged(before: Vec<(u32, String)>, replan: Replan, res: Result<(), DmError>) -> Driven {
+        Driven {
+            before,
+            replan,
+            res,
+            msgs: Vec::new(),
+            queueing_off: false,
+        }
+    }
+}
+
 /// What the last look before the kernel needs: upstream checks that each
 /// path is still there right before it loads a map ("failed to access
 /// path") and builds the map from those left.
@@ -364,10 +389,9 @@ impl Recheck<'_> {
         err: &DmError,
         msgs: &mut Vec<(u32, String)>,
     ) -> Option<Replan> {
-        const ENOENT: i32 = 2;
-        const ENXIO: i32 = 6;
-        const ENODEV: i32 = 19;
-        if !matches!(err, DmError::Os { errno, .. } if [ENOENT, ENXIO, ENODEV].contains(errno)) {
+        use nix::errno::Errno;
+        let missing = [Errno::ENOENT, Errno::ENXIO, Errno::ENODEV].map(|e| e as i32);
+        if !matches!(err, DmError::Os { errno, .. } if missing.contains(errno)) {
             return None;
         }
         for _ in 0..20 {
@@ -407,57 +431,37 @@ fn drive(
         let (name, action, plan) = todo[i];
         let mut before = Vec::new();
         let replan = recheck.replan(name, plan, &mut before);
-        let now = match &replan {
-            Replan::Same => plan,
-            Replan::Without(p) => p,
-            Replan::NoPathLeft => {
-                return Driven {
-                    before,
-                    replan,
-                    res: Ok(()),
-                    msgs: Vec::new(),
-                    queueing_off: false,
-                }
-            }
+        let Some(now) = replan.plan(plan) else {
+            return Driven::staged(before, replan, Ok(()));
         };
         let what = if *action == Action::Create {
             "addmap"
         } else {
             "reload"
         };
-        let target = DmTarget::multipath(now.size, &now.table);
-        before.push((2, format!("{name}: {what} [{target}]")));
-        let mut res = configure::stage(dm, action, name, now);
+        let hand_over = |p: &MapPlan, before: &mut Vec<(u32, String)>| {
+            let target = DmTarget::multipath(p.size, &p.table);
+            before.push((2, format!("{name}: {what} [{target}]")));
+            configure::stage(dm, action, name, p)
+        };
+        let mut res = hand_over(now, &mut before);
         let mut again = None;
         if let Err(e) = &res {
             // Once more, without the paths that went meanwhile.
             if let Some(a) = recheck.after_refusal(name, now, e, &mut before) {
-                res = match &a {
-                    Replan::Without(p) => {
-                        let target = DmTarget::multipath(p.size, &p.table);
-                        before.push((2, format!("{name}: {what} [{target}]")));
-                        configure::stage(dm, action, name, p)
-                    }
-                    _ => Ok(()),
+                res = match a.plan(now) {
+                    Some(p) => hand_over(p, &mut before),
+                    None => Ok(()),
                 };
                 again = Some(a);
             }
         }
-        let replan = again.unwrap_or(replan);
-        Driven {
-            before,
-            replan,
-            res,
-            msgs: Vec::new(),
-            queueing_off: false,
-        }
+        Driven::staged(before, again.unwrap_or(replan), res)
     };
     let one = |i: usize, mut k: Driven| -> Driven {
         let (name, action, plan) = todo[i];
-        let plan = match &k.replan {
-            Replan::Same => plan,
-            Replan::Without(p) => p,
-            Replan::NoPathLeft => return k,
+        let Some(plan) = k.replan.plan(plan) else {
+            return k;
         };
         if k.res.is_ok() {
             k.res = configure::commit(dm, action, name, plan);
