@@ -379,7 +379,10 @@ fn path_latency_ranks() {
     }
     let t = Tree::new();
     let fake = FakeScsi::new();
-    t.file("/dev/sda", vec![0u8; 4096]);
+    // Its own device: the reads run under a per-path key, and another test
+    // probing every prioritizer on sda at the same time would make this one
+    // "busy".
+    t.file("/dev/sdlat", vec![0u8; 4096]);
     // The reads are real and timed: a loaded machine must not turn a slow
     // measurement into a failed one (the other tests use 1 s).
     let slow_ok = PrioEnv {
@@ -389,7 +392,7 @@ fn path_latency_ranks() {
     let p = get_prio(
         "path_latency",
         "io_num=20 base_num=10",
-        &path("sda"),
+        &path("sdlat"),
         &slow_ok,
     );
     assert!((1..=10).contains(&p), "{p}");
@@ -397,7 +400,7 @@ fn path_latency_ranks() {
     let p = get_prio(
         "path_latency",
         "io_num=5000 base_num=0.5",
-        &path("sda"),
+        &path("sdlat"),
         &slow_ok,
     );
     assert!(p >= 1, "{p}");
@@ -481,6 +484,8 @@ fn tpg_ids() {
 /// their ranges.
 #[test]
 fn garbage_replies_never_panic() {
+    // Its own device name: the I/O-thread checkers and path_latency run
+    // under per-path keys, and other tests use sda at the same time.
     let t = Tree::new();
     let mut seed = 0x9e37_79b9_u32;
     let mut noise = |len: usize| -> Vec<u8> {
@@ -495,25 +500,25 @@ fn garbage_replies_never_panic() {
     };
     for len in (0..300).step_by(7) {
         let mut fake = FakeScsi::new()
-            .inquiry("sda", noise(len))
-            .rtpg("sda", noise(len))
-            .reply("sda", 0xc0, None, noise(len))
-            .reply("sda", opcode::READ_10, None, noise(len))
-            .tur_ok("sda");
+            .inquiry("sdgarb", noise(len))
+            .rtpg("sdgarb", noise(len))
+            .reply("sdgarb", 0xc0, None, noise(len))
+            .reply("sdgarb", opcode::READ_10, None, noise(len))
+            .tur_ok("sdgarb");
         for page in [0x80u8, 0x83, 0xc0, 0xc1, 0xc9] {
             let mut d = noise(len);
             if len > 1 && len % 2 == 0 {
                 d[1] = page;
             }
-            fake = fake.vpd("sda", page, d);
+            fake = fake.vpd("sdgarb", page, d);
         }
         for name in KNOWN {
             let args = match *name {
                 "datacore" => "preferredsds=x",
-                "weightedpath" => "devname sda 3",
+                "weightedpath" => "devname sdgarb 3",
                 _ => "",
             };
-            let r = prio(name, args, &t, &fake, &path("sda"));
+            let r = prio(name, args, &t, &fake, &path("sdgarb"));
             assert!((PRIO_UNDEF..=130).contains(&r), "{name}: {r}");
         }
         for name in crate::checker::KNOWN {
@@ -522,9 +527,9 @@ fn garbage_replies_never_panic() {
                 scsi: &fake,
                 timeout_ms: 1000,
             };
-            let _ = crate::checker::check(name, &path("sda"), &env);
+            let _ = crate::checker::check(name, &path("sdgarb"), &env);
         }
-        let _ = autodetect(&path("sda"), &penv(&t, &fake));
-        let _ = tpg_id(&path("sda"), &penv(&t, &fake));
+        let _ = autodetect(&path("sdgarb"), &penv(&t, &fake));
+        let _ = tpg_id(&path("sdgarb"), &penv(&t, &fake));
     }
 }
