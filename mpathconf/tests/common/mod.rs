@@ -4,9 +4,12 @@
 #![allow(dead_code)]
 
 use std::fs;
+use std::io::ErrorKind;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 pub fn fixture(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -63,9 +66,39 @@ esac
 exit 0
 "#;
 
-fn script(path: &Path, text: &str) {
-    fs::write(path, text).unwrap();
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+/// The fake `modprobe` and `systemctl`, written once per test process.
+///
+/// Tests run on parallel threads, and a thread that forks while another
+/// still has a freshly written script open for writing passes that
+/// descriptor to its child until the child's exec: executing the script in
+/// that window fails with ETXTBSY ("Text file busy"). So the scripts are
+/// written once, and each is run until it no longer reports busy before any
+/// test gets its path; from then on no one holds them open for writing.
+fn fake_bin() -> &'static Path {
+    static BIN: OnceLock<tempfile::TempDir> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let scratch = dir.path().join("scratch");
+        fs::create_dir_all(&scratch).unwrap();
+        for (name, text) in [("modprobe", MODPROBE), ("systemctl", SYSTEMCTL)] {
+            let path = dir.path().join(name);
+            fs::write(&path, text).unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+            let mut tries = 0;
+            loop {
+                match Command::new(&path).env("MPATHCONF_ROOT", &scratch).output() {
+                    Ok(_) => break,
+                    Err(e) if e.kind() == ErrorKind::ExecutableFileBusy && tries < 500 => {
+                        tries += 1;
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    Err(e) => panic!("{}: {e}", path.display()),
+                }
+            }
+        }
+        dir
+    })
+    .path()
 }
 
 impl Machine {
@@ -74,10 +107,7 @@ impl Machine {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("root");
         fs::create_dir_all(root.join("etc/multipath")).unwrap();
-        let bin = dir.path().join("bin");
-        fs::create_dir_all(&bin).unwrap();
-        script(&bin.join("modprobe"), MODPROBE);
-        script(&bin.join("systemctl"), SYSTEMCTL);
+        let bin = fake_bin().to_path_buf();
         let m = Machine {
             modprobe: bin.join("modprobe"),
             _dir: dir,
