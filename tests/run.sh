@@ -47,5 +47,8 @@ echo "hermetic: $passed passed, 0 failed"
 if [ $with_vm = 1 ]; then
 	echo "== VM tier (real kernel: dm-multipath + scsi_debug under qemu TCG)"
 	cargo build --release --workspace --bins --quiet
-	tests/vm/vm ci
+	# One VM per core (each runs on one TCG vCPU), at most two; MPATH_VM_JOBS overrides.
+	jobs=${MPATH_VM_JOBS:-$(nproc)}
+	[ "$jobs" -gt 2 ] && jobs=2
+	tests/vm/vm ci -j "$jobs"
 fi

@@ -761,6 +761,9 @@ def run_scenarios(env, scenarios, impls, ours_src, jobs=1, verbose=False, step_t
 
     tasks = [(sc, impl) for sc in scenarios for impl in impls]
     if jobs > 1:
+        # Longest first (the timeout stands for the length), so that a long
+        # scenario does not start last and run alone at the end.
+        tasks.sort(key=lambda t: -t[0]["timeout"])
         with ThreadPoolExecutor(jobs) as ex:
             list(ex.map(lambda t: one(*t), tasks))
     else:

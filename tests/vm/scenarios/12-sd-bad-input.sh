@@ -43,8 +43,8 @@ step "dm state, sdb gone" -- dm_state
 step "multipath -ll, sdb gone" --rc any -- multipath -ll
 step "vanished device argument" --rc any -- multipath -ll /dev/sdb
 step "flush all at end" -- multipath -F
-# A path offline (SG_IO fails at once with ENXIO): the map is made from both paths, the
-# offline one faulty; the other LUN's map is made as usual.
+# A path offline (SG_IO fails at once with ENXIO): the reference leaves it out of its
+# map (the kernel would refuse the table with it); the other LUN's map is made as usual.
 check "rescan sdb back" -- rescan_in_order 0
 wait_until "4 paths again" 60 -- paths_ready scsi_debug 4
 check "sdc offline" -- bash -c 'echo offline > /sys/block/sdc/device/state'
