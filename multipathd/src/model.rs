@@ -196,6 +196,9 @@ pub struct State {
     pub pid: u32,
     pub daemon: DaemonState,
     pub pending_reconfigure: bool,
+    /// Reconfigurations carried out so far (see [`Published::reconf_requested`]
+    /// in the daemon).
+    pub reconfigures: u64,
     /// Maps in the order the daemon adopted or created them.
     pub maps: Vec<Map>,
     /// Paths in discovery order, new ones appended.
@@ -212,6 +215,7 @@ impl State {
             pid,
             daemon: DaemonState::Init,
             pending_reconfigure: false,
+            reconfigures: 0,
             maps: Vec::new(),
             paths: Vec::new(),
         }

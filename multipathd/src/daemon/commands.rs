@@ -295,6 +295,10 @@ impl Owner {
                 Ok(String::new())
             }
             Reconfigure { all } => {
+                // Counted before the reply, so the client's next `show`
+                // waits for the new snapshot.
+                self.reconf_requested
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let _ = self.tx.send(super::Msg::Reconfigure { all });
                 Ok(String::new())
             }

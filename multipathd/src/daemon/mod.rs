@@ -19,6 +19,7 @@ pub mod uevent;
 
 use crate::cli::Request;
 use crate::model::State;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tokio::sync::{oneshot, watch};
 
@@ -101,6 +102,13 @@ pub enum Msg {
 pub struct Published {
     pub state: watch::Receiver<Arc<State>>,
     pub env: watch::Receiver<Arc<Env>>,
+    /// Reconfigurations asked for (command or SIGHUP), counted before the
+    /// request is acknowledged. While the snapshot's
+    /// [`State::reconfigures`] is behind it, `show` commands wait for the
+    /// new snapshot: a client that sent `reconfigure` and then `show maps`
+    /// sees the new names, as with the reference, whose `show` commands
+    /// wait for the reconfiguration's lock.
+    pub reconf_requested: Arc<AtomicU64>,
 }
 
 fn init_logging(opts: &DaemonOpts, verbosity: u32) {

@@ -12,6 +12,7 @@ use super::{notify, server, uevent, Env, Msg, Published};
 use crate::model::{DaemonState, State};
 use std::collections::{BTreeSet, HashMap};
 use std::os::unix::net::UnixListener;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -61,6 +62,8 @@ pub struct Owner {
     /// `forcequeueing daemon`: keep queueing at shutdown.
     pub queue_forced: bool,
     pub shutdown: bool,
+    /// See [`Published::reconf_requested`].
+    pub reconf_requested: Arc<AtomicU64>,
 }
 
 /// Start everything and run until shutdown; returns the exit status.
@@ -74,9 +77,11 @@ pub fn start(rt: Handle, env: Arc<Env>, listeners: Vec<UnixListener>) -> i32 {
     if let Some(e) = &env.dm_error {
         tracing::error!("{e}");
     }
+    let reconf_requested = Arc::new(AtomicU64::new(0));
     let published = Published {
         state: state_rx,
         env: env_rx,
+        reconf_requested: Arc::clone(&reconf_requested),
     };
     {
         let _g = rt.enter();
@@ -88,7 +93,7 @@ pub fn start(rt: Handle, env: Arc<Env>, listeners: Vec<UnixListener>) -> i32 {
     if let Err(e) = uevent::start(tx.clone()) {
         tracing::error!("cannot listen to uevents, new and removed paths go unnoticed: {e}");
     }
-    spawn_signals(&rt, tx.clone());
+    spawn_signals(&rt, tx.clone(), Arc::clone(&reconf_requested));
     if let Some(iv) = notify::watchdog_interval() {
         rt.spawn(async move {
             let mut t = tokio::time::interval(iv);
@@ -114,6 +119,7 @@ pub fn start(rt: Handle, env: Arc<Env>, listeners: Vec<UnixListener>) -> i32 {
         fresh: Default::default(),
         queue_forced: false,
         shutdown: false,
+        reconf_requested,
     };
     o.st.daemon = DaemonState::Configure;
     o.publish();
@@ -132,7 +138,7 @@ pub fn start(rt: Handle, env: Arc<Env>, listeners: Vec<UnixListener>) -> i32 {
     0
 }
 
-fn spawn_signals(rt: &Handle, tx: Sender<Msg>) {
+fn spawn_signals(rt: &Handle, tx: Sender<Msg>, reconf_requested: Arc<AtomicU64>) {
     use tokio::signal::unix::{signal, SignalKind};
     rt.spawn(async move {
         let (Ok(mut hup), Ok(mut term), Ok(mut int), Ok(mut usr1)) = (
@@ -146,7 +152,10 @@ fn spawn_signals(rt: &Handle, tx: Sender<Msg>) {
         };
         loop {
             let m = tokio::select! {
-                _ = hup.recv() => Msg::Reconfigure { all: false },
+                _ = hup.recv() => {
+                    reconf_requested.fetch_add(1, Ordering::SeqCst);
+                    Msg::Reconfigure { all: false }
+                }
                 _ = term.recv() => Msg::Shutdown,
                 _ = int.recv() => Msg::Shutdown,
                 _ = usr1.recv() => continue,
@@ -200,7 +209,10 @@ impl Owner {
             Msg::Uevent(u) => self.uevent(u),
             Msg::Checked(done) => self.checked(done),
             Msg::Gathered(f) => self.path_gathered(*f),
-            Msg::Reconfigure { all } => self.reconfigure(all),
+            Msg::Reconfigure { all } => {
+                self.reconfigure(all);
+                self.st.reconfigures += 1;
+            }
             Msg::Shutdown => self.shutdown = true,
         }
         self.dirty = true;

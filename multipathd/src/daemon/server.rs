@@ -7,6 +7,7 @@ use super::{commands, reply_text, CmdError, Msg, Published, Reply};
 use crate::cli::{self, Request};
 use crate::proto;
 use std::os::unix::net::UnixListener as StdListener;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 use tokio::net::{UnixListener, UnixStream};
@@ -62,6 +63,19 @@ fn uxsock_timeout(p: &Published) -> Duration {
     Duration::from_millis(ms)
 }
 
+/// Wait until the snapshot includes every reconfiguration asked for so far
+/// (see [`Published::reconf_requested`]), for at most three quarters of
+/// `uxsock_timeout`; after that the answer comes from the snapshot there is.
+async fn after_reconfigure(p: &Published) {
+    let want = p.reconf_requested.load(Ordering::SeqCst);
+    if p.state.borrow().reconfigures >= want {
+        return;
+    }
+    let mut rx = p.state.clone();
+    let limit = uxsock_timeout(p) * 3 / 4;
+    let _ = tokio::time::timeout(limit, rx.wait_for(|s| s.reconfigures >= want)).await;
+}
+
 /// The reply text for one request.
 pub async fn answer(text: &str, root: bool, p: &Published, tx: &Sender<Msg>) -> String {
     let req = match cli::parse(text) {
@@ -73,6 +87,9 @@ pub async fn answer(text: &str, root: bool, p: &Published, tx: &Sender<Msg>) -> 
         return CmdError::Permission.reply();
     }
     let r: Reply = if req.is_show() {
+        if !matches!(req, Request::ListDaemon) {
+            after_reconfigure(p).await;
+        }
         let st = p.state.borrow().clone();
         let env = p.env.borrow().clone();
         commands::show(&req, &st, &env, false)
@@ -91,4 +108,74 @@ pub async fn answer(text: &str, root: bool, p: &Published, tx: &Sender<Msg>) -> 
         }
     };
     reply_text(&r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::daemon::Env;
+    use crate::model::State;
+    use mpath::config::Config;
+    use mpath::dm::FakeDm;
+    use mpath::scsi::FakeScsi;
+    use mpath::SysRoot;
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Arc;
+    use tokio::sync::watch;
+
+    fn state(reconfigures: u64, map: &str) -> Arc<State> {
+        let mut st = State::new(1, SysRoot::new("/nonexistent"));
+        st.reconfigures = reconfigures;
+        st.maps.push(crate::format::tests::map(
+            map,
+            "3600a0b80001",
+            0,
+            Vec::new(),
+        ));
+        Arc::new(st)
+    }
+
+    /// `reconfigure` then `show maps` from one client: the answer waits for
+    /// the snapshot the reconfiguration publishes instead of showing the
+    /// names from before it. `show daemon` does not wait.
+    #[test]
+    fn show_after_reconfigure_sees_its_result() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let env = Env::with(
+            SysRoot::new("/nonexistent"),
+            Config::default(),
+            Arc::new(FakeDm::new()),
+            Arc::new(FakeScsi::new()),
+            false,
+            None,
+        );
+        let (state_tx, state_rx) = watch::channel(state(0, "mpatha"));
+        let (_env_tx, env_rx) = watch::channel(Arc::new(env));
+        let p = Published {
+            state: state_rx,
+            env: env_rx,
+            reconf_requested: Arc::new(AtomicU64::new(0)),
+        };
+        let (tx, _rx) = std::sync::mpsc::channel();
+        rt.block_on(async {
+            // Nothing asked for: the snapshot is current.
+            let r = answer("show maps raw format %n", true, &p, &tx).await;
+            assert_eq!(r, "mpatha\n");
+            p.reconf_requested.store(1, Ordering::SeqCst);
+            let publish = tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                state_tx.send_replace(state(1, "3600a0b80001"));
+                state_tx
+            });
+            let d = answer("show daemon", true, &p, &tx).await;
+            assert!(d.starts_with("pid 1 "), "{d}");
+            assert!(!publish.is_finished(), "show daemon waited");
+            let r = answer("show maps raw format %n", true, &p, &tx).await;
+            assert_eq!(r, "3600a0b80001\n");
+            let _keep = publish.await.unwrap();
+        });
+    }
 }

@@ -27,7 +27,7 @@ mod topology;
 mod wildcards;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use config::{blacklist, config_local, devices, devices_with};
 pub use json::{json_map, json_maps};

@@ -117,7 +117,7 @@ fn group(prio: i32, state: GroupState, paths: &[&str]) -> Group {
     }
 }
 
-pub(super) fn map(name: &str, wwid: &str, minor: u32, groups: Vec<Group>) -> Map {
+pub(crate) fn map(name: &str, wwid: &str, minor: u32, groups: Vec<Group>) -> Map {
     Map {
         name: name.into(),
         wwid: wwid.into(),
@@ -145,6 +145,7 @@ fn state(maps: Vec<Map>, paths: Vec<Path>) -> State {
         pid: 4242,
         daemon: DaemonState::Idle,
         pending_reconfigure: false,
+        reconfigures: 0,
         maps,
         paths,
         root: mpath::SysRoot::new("/nonexistent"),
