@@ -143,6 +143,18 @@ fn path_arg(ctx: &Ctx, arg: &str, udev: bool) -> Res<Option<PathDev>> {
     }
 }
 
+/// `-U dev`: [`usable_paths`] for the udev rules (`PROGRAM=="multipath -U
+/// -v1 %k"`). Only inside a udev event: without one (no `DEVPATH` in the
+/// environment, as from a shell) the answer is status 1 whatever the map,
+/// as with the reference (seen in the VM).
+pub fn udev_usable_paths(ctx: &Ctx) -> Res {
+    if std::env::var_os("DEVPATH").is_none() {
+        ctx.log(3, "-U: not run by udev (no DEVPATH in the environment)");
+        return Err(Fail);
+    }
+    usable_paths(ctx)
+}
+
 /// `-C dev` / `-U dev`: exit 0 if the map has a path that is up in the
 /// checker's view and active in the kernel's.
 pub fn usable_paths(ctx: &Ctx) -> Res {

@@ -33,6 +33,22 @@ pub fn blacklisted_as_read(ctx: &Ctx, p: &PathDev, wwid_read: bool) -> bool {
     }
 }
 
+/// Whether `-l`/`-ll` leave `p` out of the maps they list: the reference
+/// lists a live map's paths from its own discovery, which drops paths
+/// blacklisted by device node, USB, vendor/product or protocol, but not by
+/// udev property or (without a device argument) WWID; a map none of whose
+/// paths is left shows no groups and `##,##` for vendor and product (seen
+/// in the VM).
+pub fn hidden_from_listing(ctx: &Ctx, p: &PathDev) -> bool {
+    let uid = uid_attribute(ctx, p);
+    let c = Candidate::new(p, &p.udev, &uid);
+    let f = &ctx.filter;
+    f.devnode(c.dev).is_blacklisted()
+        || f.usb(c.usb).is_blacklisted()
+        || f.device(c.info.vendor, c.info.product).is_blacklisted()
+        || f.protocol(c.info.protocol).is_blacklisted()
+}
+
 /// find_multipaths with `-i` applied.
 pub fn find_mode(ctx: &Ctx) -> FindMode {
     let m = FindMode::from_config(&ctx.cfg);

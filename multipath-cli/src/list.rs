@@ -1,11 +1,12 @@
 //! `-l` and `-ll`: the topology of the maps in the kernel.
 
 use crate::ctx::{
-    daemon_running, device_path, selection, Ctx, Fail, Res, Selected, DAEMON_WARNING,
+    daemon_running, device_path, resolve, selection, Ctx, Fail, Res, Selected, Target,
+    DAEMON_WARNING,
 };
 use crate::{gate, pathlist};
 use mpath::assemble::Gather;
-use mpath::configure;
+use mpath::configure::{self, LiveMap};
 use mpath::discovery::PathDev;
 use mpath::foreign::{self, Enabled};
 use mpath::prio::PRIO_UNDEF;
@@ -17,7 +18,7 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
     // A `/dev/` node of a block device that is no path (a foreign device)
     // ends the command with status 1 and no message, as the reference.
     let only = selection(ctx, &paths, &live)?;
-    if only == Selected::OtherNode {
+    if only == Selected::OtherNode || refused_argument(ctx, &paths, &live) {
         return Err(Fail);
     }
     let how = if long { Gather::Probe } else { Gather::Select };
@@ -47,7 +48,16 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
             }
             _ => {
                 let mut log = Vec::new();
-                let t = configure::live_topology(&ctx.cfg, m, &paths, &ctx.probe(), how, &mut log);
+                let hidden = |p: &PathDev| gate::hidden_from_listing(ctx, p);
+                let t = configure::live_topology(
+                    &ctx.cfg,
+                    m,
+                    &paths,
+                    &hidden,
+                    &ctx.probe(),
+                    how,
+                    &mut log,
+                );
                 ctx.logs(3, &log);
                 out.push_str(&t.render(None));
             }
@@ -76,4 +86,30 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
         ctx.error(DAEMON_WARNING);
     }
     Ok(())
+}
+
+/// A device argument the reference lists nothing for, silently and with
+/// status 1 (seen in the VM): a path it would not discover (see
+/// [`gate::hidden_from_listing`]) or whose WWID is blacklisted, and a map
+/// name or WWID blacklisted by `wwid`.
+fn refused_argument(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> bool {
+    let Some(arg) = ctx.args.device.as_deref() else {
+        return false;
+    };
+    let wwid = match resolve(arg, paths, live) {
+        Some(Target::Path(p)) => {
+            if gate::hidden_from_listing(ctx, &p) {
+                return true;
+            }
+            p.wwid
+        }
+        Some(Target::Map(n)) => live
+            .iter()
+            .find(|m| m.name == n)
+            .map(|m| m.wwid.clone())
+            .unwrap_or_default(),
+        Some(Target::Wwid(w)) => w,
+        None => return false,
+    };
+    !wwid.is_empty() && ctx.filter.wwid(&wwid).is_blacklisted()
 }

@@ -145,7 +145,8 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
         Mode::ResetWwids => crate::wwids::reset(&ctx),
         Mode::ValidPath => crate::check::valid_path(&ctx, false),
         Mode::UdevValidPath => crate::check::valid_path(&ctx, true),
-        Mode::UsablePaths | Mode::UdevUsablePaths => crate::check::usable_paths(&ctx),
+        Mode::UsablePaths => crate::check::usable_paths(&ctx),
+        Mode::UdevUsablePaths => crate::check::udev_usable_paths(&ctx),
         Mode::DumpLocalConfig => crate::dumplocal::run(&ctx),
         Mode::Usage | Mode::DumpConfig | Mode::CheckConfig => Ok(()),
     };

@@ -450,6 +450,12 @@ fn valid_path_smart_reads_siblings_and_usable_map() {
     assert_eq!(r.stderr, "/dev/sda is not a dm device\n");
     let r = san.run(&["-C", "/dev/dm-7"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
+    // -U answers only inside a udev event (DEVPATH set), as the reference.
+    let r = san.run(&["-U", "-v1", "dm-0"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+    let event = [("DEVPATH", "/devices/virtual/block/dm-0")];
+    let r = san.run_env(&["-U", "-v1", "dm-0"], &event);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]
@@ -558,4 +564,70 @@ fn friendly_name_kept_when_friendly_names_are_off() {
     assert_eq!(san.maps()[0].0, "1Linux_scsi_debug_2000");
     assert_eq!(san.run(&["-r"]).code, 0);
     assert_eq!(san.maps()[0].0, "mpatha");
+}
+
+/// `-l`/`-ll` on live maps after the blacklist changed, as the reference
+/// (seen in the VM): a path blacklisted by device node, vendor/product or
+/// protocol is left out of its map (a map left with none shows `##,##` and
+/// no groups); `wwid` and `property` rules do not hide paths from the
+/// listing. A device argument for such a path, or a map whose WWID is
+/// blacklisted, lists nothing with status 1.
+#[test]
+fn listing_leaves_out_blacklisted_paths() {
+    let base = "defaults {\n\tfind_multipaths off\n\tuser_friendly_names yes\n}\n";
+    let san = San::new(2, 2, base);
+    assert_eq!(san.run(&[]).code, 0);
+    let with = |extra: &str| san.set_conf(&format!("{base}{extra}"));
+    let listing = |args: &[&str]| {
+        let r = san.run(args);
+        (r.code, r.stdout)
+    };
+
+    with("blacklist {\n\tdevnode \"^sda$\"\n}\n");
+    let (rc, out) = listing(&["-l"]);
+    assert_eq!(rc, 0);
+    assert!(!out.contains(" sda "), "{out}");
+    assert!(out.contains(" sdc "), "{out}");
+    assert!(out.contains(" sdb ") && out.contains(" sdd "), "{out}");
+    assert_eq!(listing(&["-l", "/dev/sda"]), (1, String::new()));
+    assert_eq!(listing(&["-v3", "-l", "/dev/sda"]), (1, String::new()));
+    let (rc, out) = listing(&["-l", "/dev/sdc"]);
+    assert_eq!(rc, 0);
+    assert!(
+        out.starts_with("mpatha ") && !out.contains(" sda "),
+        "{out}"
+    );
+
+    with("blacklist {\n\tdevnode \".*\"\n}\n");
+    let (rc, out) = listing(&["-l"]);
+    assert_eq!(rc, 0);
+    assert_eq!(
+        out,
+        "mpatha (1Linux_scsi_debug_2000) dm-0 ##,##\n\
+         size=64M features='0' hwhandler='1 alua' wp=rw\n\
+         mpathb (1Linux_scsi_debug_2001) dm-1 ##,##\n\
+         size=64M features='0' hwhandler='1 alua' wp=rw\n"
+    );
+    // A map named by its name or WWID is still listed.
+    let (rc, out) = listing(&["-l", "mpatha"]);
+    assert_eq!((rc, out.lines().count()), (0, 2), "{out}");
+
+    with("blacklist {\n\tdevice {\n\t\tvendor Linux\n\t\tproduct scsi_debug\n\t}\n}\n");
+    assert!(listing(&["-l"]).1.contains("dm-0 ##,##\n"));
+
+    // wwid: not applied to the listing; a map or path argument with that
+    // WWID lists nothing.
+    with("blacklist {\n\twwid 1Linux_scsi_debug_2000\n}\n");
+    let (rc, out) = listing(&["-l"]);
+    assert_eq!(rc, 0);
+    assert!(out.contains(" sda ") && out.contains(" sdc "), "{out}");
+    assert_eq!(listing(&["-l", "mpatha"]), (1, String::new()));
+    assert_eq!(listing(&["-l", "/dev/sda"]), (1, String::new()));
+    assert_eq!(listing(&["-l", "mpathb"]).0, 0);
+
+    // property: not applied to the listing either.
+    with("blacklist_exceptions {\n\tproperty \"^NOPE$\"\n}\n");
+    let (rc, out) = listing(&["-l"]);
+    assert_eq!(rc, 0);
+    assert!(out.contains(" sda ") && out.contains(" sdd "), "{out}");
 }

@@ -14,7 +14,8 @@ use crate::dm::{
 use crate::files::wwids::{FailedWwids, WwidsFile};
 use crate::sysroot::SysRoot;
 
-/// A live reload: no flush of queued I/O; udev is told it is a reload.
+/// A live reload: no flush of queued I/O; udev is told it is a reload
+/// (its rules then leave the device's contents alone: `MPATH_UNCHANGED`).
 pub const RELOAD: ResumeOptions = ResumeOptions {
     noflush: true,
     udev: UdevFlags {
@@ -23,6 +24,28 @@ pub const RELOAD: ResumeOptions = ResumeOptions {
         no_usable_paths: false,
     },
 };
+
+/// A reload asked for by the admin (`multipath -r`, `reconfigure all`):
+/// udev runs its rules in full, as after upstream's forced reloads (seen
+/// in the VM: no reload flag in the uevent's cookie). Their blkid probe is
+/// the first I/O after the reload, which also lets the kernel run the
+/// hardware handler's pg_init at once.
+pub const FORCED_RELOAD: ResumeOptions = ResumeOptions {
+    noflush: true,
+    udev: UdevFlags {
+        reload: false,
+        skip_kpartx: false,
+        no_usable_paths: false,
+    },
+};
+
+fn reload_options(forced: bool) -> ResumeOptions {
+    if forced {
+        FORCED_RELOAD
+    } else {
+        RELOAD
+    }
+}
 
 /// Where the side effects of a create go.
 pub struct ApplyEnv<'a> {
@@ -95,10 +118,10 @@ pub fn commit(
     let target = [DmTarget::multipath(plan.size, &plan.table)];
     match action {
         Action::Create => dm.activate(name, &create_options(plan)).map(|_| ()),
-        Action::Reload => dm.reload(name, &target, RELOAD),
-        Action::Rename { from } => dm
+        Action::Reload { forced } => dm.reload(name, &target, reload_options(*forced)),
+        Action::Rename { from, forced } => dm
             .rename(from, name, UdevFlags::default())
-            .and_then(|()| dm.reload(name, &target, RELOAD)),
+            .and_then(|()| dm.reload(name, &target, reload_options(*forced))),
         Action::Nothing => Ok(()),
     }
 }

@@ -7,6 +7,9 @@ use crate::discovery::PathDev;
 use crate::dm::{wwid_from_uuid, DeviceMapper, DmError, DmInfo, GroupState, StatusLine, TableLine};
 use crate::print::{TopoGroup, TopoMap, TopoPath};
 
+/// Vendor and product of a listed map none of whose paths is shown.
+const NO_VENDOR_PRODUCT: &str = "##,##";
+
 /// A multipath map in the kernel (DM UUID `mpath-<wwid>`).
 #[derive(Debug, Clone)]
 pub struct LiveMap {
@@ -48,13 +51,16 @@ pub fn live_maps(dm: &dyn DeviceMapper) -> Result<Vec<LiveMap>, DmError> {
 }
 
 /// The topology of a live map. `paths` are the discovered paths (looked up
-/// by `major:minor`); with `how == Gather::Probe` (`-ll`) checkers and
+/// by `major:minor`); those `hidden` says are left out, and so are groups
+/// left without a path. With `how == Gather::Probe` (`-ll`) checkers and
 /// prioritizers run, else (`-l`) checker states are `undef` and group
-/// priorities 0.
+/// priorities 0. Vendor and product come from the first path shown
+/// (`##,##` without one).
 pub fn live_topology(
     cfg: &Config,
     map: &LiveMap,
     paths: &[PathDev],
+    hidden: &dyn Fn(&PathDev) -> bool,
     probe: &Probe<'_>,
     how: Gather,
     log: &mut Vec<String>,
@@ -69,6 +75,7 @@ pub fn live_topology(
         ..TopoMap::default()
     };
     let Some(t) = &map.table else {
+        topo.vendor_product = NO_VENDOR_PRODUCT.into();
         return topo;
     };
     topo.size = t.length;
@@ -87,6 +94,7 @@ pub fn live_topology(
                 .map(|sp| sp.state.as_str())
                 .unwrap_or("undef");
             match found {
+                Some(dev) if hidden(&dev) => {}
                 Some(dev) => {
                     if topo.vendor_product.is_empty() {
                         topo.vendor_product = format!("{},{}", dev.vendor, dev.product);
@@ -116,6 +124,9 @@ pub fn live_topology(
                 }),
             }
         }
+        if tpaths.is_empty() {
+            continue;
+        }
         let (prio, _) = assemble::group_prio(&facts.iter().collect::<Vec<_>>());
         let selector = format!("{} {}", g.selector, assemble::counted(&g.selector_args));
         topo.groups.push(TopoGroup {
@@ -131,6 +142,9 @@ pub fn live_topology(
                 .into(),
             paths: tpaths,
         });
+    }
+    if topo.vendor_product.is_empty() {
+        topo.vendor_product = NO_VENDOR_PRODUCT.into();
     }
     topo
 }

@@ -75,10 +75,11 @@ pub fn coalesce(paths: Vec<PathDev>) -> Vec<(String, Vec<PathDev>)> {
 pub enum Action {
     /// No map with this WWID yet.
     Create,
-    /// The live table differs (or `-r`).
-    Reload,
-    /// The map exists under another name.
-    Rename { from: String },
+    /// The live table differs, or `forced` (`multipath -r`, `reconfigure
+    /// all`).
+    Reload { forced: bool },
+    /// The map exists under another name; `forced` as for a reload.
+    Rename { from: String, forced: bool },
     /// Live map already as planned.
     Nothing,
 }
@@ -88,7 +89,7 @@ impl Action {
     pub fn verb(&self) -> Option<&'static str> {
         match self {
             Action::Create => Some("create"),
-            Action::Reload => Some("reload"),
+            Action::Reload { .. } => Some("reload"),
             Action::Rename { .. } => Some("rename"),
             Action::Nothing => None,
         }
@@ -109,13 +110,16 @@ pub fn select_action(
     if l.name != name {
         return Action::Rename {
             from: l.name.clone(),
+            forced: force_reload,
         };
     }
     let same = l.table.as_ref().is_some_and(|t| {
         t.length == plan.size && crate::assemble::table_matches(&plan.table, &t.params)
     });
     if force_reload || !same {
-        Action::Reload
+        Action::Reload {
+            forced: force_reload,
+        }
     } else {
         Action::Nothing
     }

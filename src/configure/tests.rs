@@ -80,12 +80,13 @@ fn actions_against_live_maps() {
     );
     assert_eq!(
         select_action(&plan, "mpatha", Some(&live[0]), true),
-        Action::Reload
+        Action::Reload { forced: true }
     );
     assert_eq!(
         select_action(&plan, "mpathb", Some(&live[0]), false),
         Action::Rename {
-            from: "mpatha".into()
+            from: "mpatha".into(),
+            forced: false
         }
     );
     // One path missing from the live map: reload.
@@ -97,7 +98,7 @@ fn actions_against_live_maps() {
     let live = live_maps(&dm).unwrap();
     assert_eq!(
         select_action(&plan, "other", Some(&live[1]), false),
-        Action::Reload
+        Action::Reload { forced: false }
     );
 }
 
@@ -213,4 +214,39 @@ fn a_path_gone_from_sysfs_is_left_out_and_the_map_regrouped() {
     // All there: nothing to drop.
     std::fs::create_dir_all(t.path().join("sys/block/sdb")).unwrap();
     assert!(vanished_paths(&root, &plan).is_empty());
+}
+
+/// A reload the admin forced (`-r`, `reconfigure all`) lets udev run its
+/// rules in full; one because the table changed is flagged as a reload (the
+/// rules then set MPATH_UNCHANGED). Renames follow the same rule.
+#[test]
+fn forced_reloads_are_not_flagged_to_udev() {
+    let cfg = Config::builtin();
+    let plan = assemble(
+        &cfg,
+        "w1",
+        vec![facts(dev("sda", "8:0", "w1"))],
+        &AssembleOpts::default(),
+    );
+    // The udev reload flag of each resume when `action` makes map `name`.
+    let resumes = |action: Action, name: &str| {
+        let dm = FakeDm::new();
+        dm.add_map("mpatha", "mpath-w1", "0 2048 multipath 0 0 0 0");
+        commit(&dm, &action, name, &plan).unwrap();
+        dm.calls()
+            .into_iter()
+            .filter_map(|c| match c {
+                crate::dm::DmCall::Resume { opts, .. } => Some(opts.udev.reload),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(resumes(Action::Reload { forced: true }, "mpatha"), [false]);
+    assert_eq!(resumes(Action::Reload { forced: false }, "mpatha"), [true]);
+    let rename = |forced| Action::Rename {
+        from: "mpatha".into(),
+        forced,
+    };
+    assert_eq!(resumes(rename(true), "mpathb"), [false]);
+    assert_eq!(resumes(rename(false), "mpathb"), [true]);
 }

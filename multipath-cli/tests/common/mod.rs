@@ -152,6 +152,12 @@ impl San {
 
     /// Run `multipath args` on this root and the fakes.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    /// [`run`](Self::run) with extra environment variables (and none of
+    /// a udev event's from the test's own environment).
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         // option_env: the module is shared with the multipathd tests, which
         // have no multipath binary (and do not call this).
         let bin = option_env!("CARGO_BIN_EXE_multipath").unwrap_or("multipath");
@@ -161,6 +167,8 @@ impl San {
             .env("MPATH_FAKE_DM", self.dm_file())
             .env("MPATH_FAKE_SCSI", self.scsi_file())
             .env("MULTIPATH_SOCKET_NAME", self.socket())
+            .env_remove("DEVPATH")
+            .envs(env.iter().copied())
             .output()
             .unwrap();
         Run {
