@@ -50,12 +50,16 @@ done
 wait_until "heads nvme0n1 and nvme0n2 with 3 paths each" 30 -- bash -c \
     'for n in 1 2; do for c in 0 1 2; do [ -e /sys/block/nvme0c${c}n$n ] || exit 1; done; done'
 check "settle" -- udevadm settle -t 20
-mp_conf <<'CONF'
+conf() {   # conf [VALUE]: /etc/multipath.conf, with enable_foreign VALUE if given
+    mp_conf <<CONF
 defaults {
 	user_friendly_names yes
-	find_multipaths off
+	find_multipaths off${1:+
+	enable_foreign $1}
 }
 CONF
+}
+conf
 step "create maps (the NVMe heads are no paths)" -- multipath
 step "create maps with -e" -- multipath -e
 step "dry run with -e" -- multipath -d -e
@@ -71,13 +75,7 @@ step "-ll -e on a head (no native map)" -- multipath -ll -e nvme0n2
 step "-ll -e on a name that is nothing" -- multipath -ll -e foo
 step "-ll on a head, no foreign" -- multipath -ll nvme0n1
 step "-ll -e on the head's node" --rc 1 -- multipath -ll -e /dev/nvme0n1
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-	enable_foreign "nvme"
-}
-CONF
+conf '"nvme"'
 step "enable_foreign nvme: multipath -ll" -- multipath -ll
 step "enable_foreign nvme: multipath -l" -- multipath -l
 step "enable_foreign nvme: multipath -v1 -l" -- multipath -v1 -l
@@ -116,38 +114,14 @@ stop_md() {
 }
 md_show "enable_foreign nvme"
 stop_md nvme
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-}
-CONF
+conf
 start_multipathd
 md_show "enable_foreign NONE"
 stop_md NONE
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-	enable_foreign "nvme"
-}
-CONF
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-	enable_foreign "^(scsi|NVME)$"
-}
-CONF
+conf '"^(scsi|NVME)$"'
 step "enable_foreign matching nothing: multipath -ll" -- multipath -ll
 step "enable_foreign matching nothing: multipath -ll -e" -- multipath -ll -e
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-	enable_foreign ".*"
-}
-CONF
+conf '".*"'
 for st in inaccessible persistent-loss change optimized; do
     ana 2 $st
     step "port 4422 $st: multipath -ll" -- multipath -ll
