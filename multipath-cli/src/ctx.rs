@@ -319,7 +319,7 @@ pub fn selection(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Res<Selected
 
 /// The WWID an alias stands for: a `multipaths` entry's alias, else a
 /// binding in the bindings file.
-fn alias_wwid(ctx: &Ctx, alias: &str) -> Option<String> {
+pub fn alias_wwid(ctx: &Ctx, alias: &str) -> Option<String> {
     if let Some(w) = ctx.cfg.multipaths.iter().find_map(|m| {
         (m.get_str("alias") == Some(alias))
             .then(|| m.get_str("wwid").map(str::to_string))

@@ -1,6 +1,6 @@
 //! `-a`, `-w`, `-W`: the wwids file.
 
-use crate::ctx::{resolve, Ctx, Fail, Res, Target};
+use crate::ctx::{alias_wwid, arg_form, resolve, ArgForm, Ctx, Fail, Res, Target};
 use mpath::files::wwids::WwidsFile;
 
 fn load(ctx: &Ctx) -> Res<WwidsFile> {
@@ -10,23 +10,21 @@ fn load(ctx: &Ctx) -> Res<WwidsFile> {
     })
 }
 
-/// The WWID a device argument names (a path's or a map's).
+/// The WWID a device argument names: a path's or a map's for a `/dev/`
+/// node or `maj:min`; any other word is a `multipaths` or bindings alias,
+/// else the WWID itself, whatever it looks like (the reference adds and
+/// removes `sda` or `nosuchname` as given; seen in the VM).
 fn wwid_of(ctx: &Ctx) -> Res<String> {
     let Some(arg) = ctx.args.device.clone() else {
         ctx.error("this mode needs a device argument");
         return Err(Fail);
     };
+    if arg_form(&arg) == ArgForm::Name {
+        return Ok(alias_wwid(ctx, &arg).unwrap_or(arg));
+    }
     let paths = ctx.scan();
     let live = ctx.live_or_empty();
-    // A bare kernel name (`sda`) is still taken for the path (kept as it
-    // was; not compared with the reference yet).
-    let bare = || {
-        paths
-            .iter()
-            .find(|p| p.dev == arg)
-            .map(|p| Target::Path(Box::new(p.clone())))
-    };
-    match resolve(&arg, &paths, &live).or_else(bare) {
+    match resolve(&arg, &paths, &live) {
         Some(Target::Path(p)) if !p.wwid.is_empty() => Ok(p.wwid),
         Some(Target::Wwid(w)) => Ok(w),
         Some(Target::Map(n)) => Ok(live

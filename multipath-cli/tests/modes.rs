@@ -162,10 +162,32 @@ fn valid_path_under_strict() {
         &san.run(&["-w", "/dev/sda"]),
         "wwid '1Linux_scsi_debug_2000' not in wwids file\n",
     );
+    // Removed lines are commented out, as the reference.
+    assert!(san
+        .read("/etc/multipath/wwids")
+        .ends_with("# Valid WWIDs:\n#1Linux_scsi_debug_2000/\n"));
+    // Any word that is no alias is taken as the WWID itself, even a
+    // kernel name.
+    ok(&san.run(&["-a", "sda"]), "wwid 'sda' added\n");
+    ok(&san.run(&["-w", "sda"]), "wwid 'sda' removed\n");
+    ok(
+        &san.run(&["-w", "nosuchname"]),
+        "wwid 'nosuchname' not in wwids file\n",
+    );
     ok(&san.run(&["-W"]), "successfully reset wwids\n");
     assert!(san
         .read("/etc/multipath/wwids")
         .ends_with("# Valid WWIDs:\n/1Linux_scsi_debug_2000/\n"));
+    // A bindings alias stands for its WWID.
+    std::fs::write(
+        san.root().join("etc/multipath/bindings"),
+        "mpathq 3600a0b800000001\n",
+    )
+    .unwrap();
+    ok(
+        &san.run(&["-a", "mpathq"]),
+        "wwid '3600a0b800000001' added\n",
+    );
 }
 
 #[test]

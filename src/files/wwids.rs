@@ -175,7 +175,9 @@ impl WwidsFile {
         self.save_with(lines).map(|()| true)
     }
 
-    /// Remove every line for `wwid`. `Ok(false)` when it was not listed.
+    /// Take `wwid` out: each of its lines is commented out in place
+    /// (`/w/` becomes `#w/`), as upstream does (seen in the VM), so the
+    /// admin still sees what was there. `Ok(false)` when it was not listed.
     pub fn remove(&mut self, wwid: &str) -> Result<bool, FileError> {
         if !self.contains(wwid) {
             return Ok(false);
@@ -183,8 +185,10 @@ impl WwidsFile {
         let lines = self
             .lines
             .iter()
-            .filter(|l| !matches!(l, Line::Wwid(w) if w == wwid))
-            .cloned()
+            .map(|l| match l {
+                Line::Wwid(w) if w == wwid => Line::Other(format!("#{w}/").into_bytes()),
+                other => other.clone(),
+            })
             .collect();
         self.save_with(lines).map(|()| true)
     }
@@ -339,12 +343,13 @@ mod tests {
             ]
         );
         assert_eq!(f.wwids().collect::<Vec<_>>(), ["3600a", "3600d"]);
-        // Removing rewrites the file but keeps everything else byte for byte.
+        // Removing comments the line out and keeps everything else byte
+        // for byte.
         assert!(f.remove("3600a").unwrap());
         assert!(!f.remove("3600a").unwrap());
         let mut expect = content.to_vec();
         let at = expect.windows(8).position(|w| w == b"/3600a/\n").unwrap();
-        expect.drain(at..at + 8);
+        expect[at] = b'#';
         // The kept line is rewritten in canonical form.
         let expect = String::from_utf8_lossy(&expect).replace("  /3600d/  ", "/3600d/");
         assert_eq!(String::from_utf8_lossy(&fs::read(&p).unwrap()), expect);
@@ -358,7 +363,7 @@ mod tests {
     }
 
     #[test]
-    fn remove_drops_duplicates_too() {
+    fn remove_comments_out_duplicates_too() {
         let (_d, root) = root();
         let p = WwidsFile::path_in(&root);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -367,7 +372,14 @@ mod tests {
         assert!(f.remove("a").unwrap());
         assert_eq!(
             fs::read_to_string(&p).unwrap(),
-            format!("{WWIDS_HEADER}/b/\n")
+            format!("{WWIDS_HEADER}#a/\n/b/\n#a/\n")
+        );
+        assert!(!f.contains("a"));
+        // Added again: a new line at the end, the comments stay.
+        assert!(f.add("a").unwrap());
+        assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            format!("{WWIDS_HEADER}#a/\n/b/\n#a/\n/a/\n")
         );
     }
 

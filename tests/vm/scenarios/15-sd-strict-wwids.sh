@@ -14,6 +14,20 @@ step "create" -- multipath
 step "dm state" -- dm_state
 step "multipath -ll" -- multipath -ll
 step "config dump -T" -- multipath -T
+# The other argument forms of -a/-w: a WWID, a bare kernel name, maj:min, a dm node, a map
+# alias that does not exist, nonsense.
+step "-w by WWID" --rc any -- multipath -w 1Linux_scsi_debug_2000
+step "-a by WWID" --rc any -- multipath -a 1Linux_scsi_debug_2000
+step "-a bare kernel name" --rc any -- multipath -a sda
+step "-w bare kernel name" --rc any -- multipath -w sda
+step "-a maj:min" --rc any -- multipath -a 8:0
+step "-a dm node" --rc any -- multipath -a /dev/dm-0
+step "-a mapper node" --rc any -- multipath -a /dev/mapper/1Linux_scsi_debug_2000
+step "-a unknown name" --rc any -- multipath -a nosuchname
+step "-w unknown name" --rc any -- multipath -w nosuchname
+step "-w unknown again" --rc any -- multipath -w nosuchname
+step "wwids file after the argument forms" -- state_files
+step "-a path node again" -- multipath -a /dev/sda
 step "-w removes the wwid" -- multipath -w /dev/sda
 step "-w again: not in file" -- multipath -w /dev/sda
 step "-W resets from maps" -- multipath -W
