@@ -8,13 +8,11 @@ use crate::delegate::{delegate, Delegated};
 use crate::{gate, pathlist};
 use mpath::assemble::MapPlan;
 use mpath::assemble::{self, AssembleOpts, Gather, PathFacts, PgPolicy};
-use mpath::configure::{self, Action, ApplyEnv, ApplyLog};
+use mpath::configure::{self, Action, ApplyEnv, ApplyLog, Recheck, Replan};
 use mpath::dm::{DeviceMapper, DmError, DmTarget};
 use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
 use mpath::prio::PRIO_UNDEF;
-use mpath::sysroot::SysRoot;
-use mpath::Config;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -101,11 +99,10 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             probed.get(&p.dev_t).map_or(PRIO_UNDEF, |f| f.prio)
         }));
     }
-    // An offline path (SCSI device state `offline`) would make the kernel
-    // refuse the whole table: the reference leaves it out of the map (seen
-    // in the VM, scenario 12).
+    // An offline path would make the kernel refuse the whole table: the
+    // reference leaves it out of the map (seen in the VM, scenario 12).
     let online = usable.into_iter().filter(|p| {
-        let off = p.state == "offline";
+        let off = configure::path_offline(p);
         if off {
             ctx.log(3, format!("{}: path offline, left out", p.dev));
         }
@@ -317,28 +314,6 @@ struct Driven {
     queueing_off: bool,
 }
 
-/// A map's plan at the moment it goes to the kernel.
-enum Replan {
-    /// All its paths are still there.
-    Same,
-    /// Assembled again without the paths that left sysfs.
-    Without(Box<MapPlan>),
-    /// None is left: the map is not made.
-    NoPathLeft,
-}
-
-impl Replan {
-    /// The plan to hand to the kernel in place of `decided`; `None` when no
-    /// path is left.
-    fn plan<'a>(&'a self, decided: &'a MapPlan) -> Option<&'a MapPlan> {
-        match self {
-            Replan::Same => Some(decided),
-            Replan::Without(p) => Some(p),
-            Replan::NoPathLeft => None,
-        }
-    }
-}
-
 impl Driven {
     /// The outcome of staging, before the rest is done.
     fn staged(before: Vec<(u32, String)>, replan: Replan, res: Result<(), DmError>) -> Driven {
@@ -349,58 +324,6 @@ impl Driven {
             msgs: Vec::new(),
             queueing_off: false,
         }
-    }
-}
-
-/// What the last look before the kernel needs: upstream checks that each
-/// path is still there right before it loads a map ("failed to access
-/// path") and builds the map from those left.
-struct Recheck<'a> {
-    root: &'a SysRoot,
-    cfg: &'a Config,
-    opts: &'a AssembleOpts,
-}
-
-impl Recheck<'_> {
-    /// The paths of `plan` gone since discovery reported in `msgs`, and the
-    /// plan to use instead.
-    fn replan(&self, name: &str, plan: &MapPlan, msgs: &mut Vec<(u32, String)>) -> Replan {
-        let gone = configure::vanished_paths(self.root, plan);
-        if gone.is_empty() {
-            return Replan::Same;
-        }
-        for g in &gone {
-            msgs.push((2, format!("{name}: failed to access path {g}")));
-        }
-        match configure::without_paths(self.cfg, plan, &gone, self.opts) {
-            Some(p) => Replan::Without(Box::new(p)),
-            None => Replan::NoPathLeft,
-        }
-    }
-
-    /// After the kernel refused `plan` for a missing device: a path being
-    /// deleted is dead to the kernel a moment before it leaves sysfs, so
-    /// wait up to 2 s for one to go; then the plan without it, as
-    /// [`replan`](Self::replan). `None`: no path went, the error stands.
-    fn after_refusal(
-        &self,
-        name: &str,
-        plan: &MapPlan,
-        err: &DmError,
-        msgs: &mut Vec<(u32, String)>,
-    ) -> Option<Replan> {
-        use nix::errno::Errno;
-        let missing = [Errno::ENOENT, Errno::ENXIO, Errno::ENODEV].map(|e| e as i32);
-        if !matches!(err, DmError::Os { errno, .. } if missing.contains(errno)) {
-            return None;
-        }
-        for _ in 0..20 {
-            if !configure::vanished_paths(self.root, plan).is_empty() {
-                return Some(self.replan(name, plan, msgs));
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        None
     }
 }
 

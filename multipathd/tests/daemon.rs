@@ -93,8 +93,9 @@ fn startup_show_fail_reinstate_shutdown() {
         d.cmd("show paths raw format %d:%T").1 == "sda:ready\nsdb:ready\n"
     });
     let (_, topo) = d.cmd("show topology");
+    // Made by the daemon at start-up: `create:`, as the reference says.
     assert!(
-        topo.starts_with("mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug\n"),
+        topo.starts_with("create: mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug\n"),
         "{topo}"
     );
     assert!(topo.contains("policy='service-time 0' prio=50"), "{topo}");
@@ -271,9 +272,11 @@ fn foreign_nvme_maps_in_the_listings() {
     });
     let (rc, topo) = d.cmd("show topology");
     assert_eq!(rc, 0);
+    // The daemon made the native map at start-up: `create:`, as the
+    // reference prints it (VM probe 97).
     assert_eq!(
         topo.split_once("uuid.").unwrap().0,
-        "mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug\n\
+        "create: mpatha (1Linux_scsi_debug_2000) dm-0 Linux,scsi_debug\n\
          size=64M features='0' hwhandler='1 alua' wp=rw\n\
          |-+- policy='service-time 0' prio=50 status=enabled\n\
          | `- 0:0:0:0 sda       8:0  active ready         running\n\
@@ -390,4 +393,112 @@ fn foreign_nvme_maps_hidden_without_enable_foreign() {
         .cmd("show devices")
         .1
         .ends_with("    nvme0n1 devnode blacklisted, unmonitored\n    nvme0n2 devnode blacklisted, unmonitored\n"));
+}
+
+/// The paths (`major:minor`) of the (only) map's table in the fake
+/// kernel, as `show topology` lists them (the fake's state file is written
+/// only by a `multipath` run, not while the daemon runs).
+fn table_devs(d: &Daemon) -> Vec<String> {
+    d.cmd("show topology")
+        .1
+        .split_whitespace()
+        .filter(|w| w.starts_with("8:"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// An offline path would make the kernel refuse a new map: at start-up the
+/// map is made from the other path, the offline one is an orphan (shown as
+/// the reference shows it), and once its device is running again it joins
+/// the map.
+#[test]
+fn offline_path_left_out_at_startup_then_joins() {
+    let san = San::new(2, 1, CONF);
+    let state = san.root().join("sys/block/sda/device/state");
+    std::fs::write(&state, "offline\n").unwrap();
+    let d = Daemon::start(san);
+    assert_eq!(d.cmd("show maps raw format %n").1, "mpatha\n");
+    assert_eq!(table_devs(&d), ["8:16"]);
+    assert!(d.cmd("show topology").1.starts_with("create: mpatha ("));
+    // The orphan's columns as the reference prints them (VM probe 97).
+    d.wait_for("sdb checked", |d| {
+        d.cmd_args(&["show", "paths", "format", "%d %m %t %T %o %D"])
+            .1
+            == "dev multipath dm_st  chk_st dev_st  dev_t\n\
+                sda [orphan]  undef  undef  unknown 8:0  \n\
+                sdb mpatha    active ready  running 8:16 \n"
+    });
+    // Still offline a few polling intervals later: still out.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(table_devs(&d), ["8:16"]);
+    assert_eq!(
+        d.cmd("show paths raw format %d:%m").1,
+        "sda:[orphan]\nsdb:mpatha\n"
+    );
+
+    std::fs::write(&state, "running\n").unwrap();
+    d.wait_for("sda in mpatha", |d| {
+        d.cmd("show paths raw format %d:%m:%t:%T:%o").1
+            == "sda:mpatha:active:ready:running\nsdb:mpatha:active:ready:running\n"
+    });
+    let mut devs = table_devs(&d);
+    devs.sort();
+    assert_eq!(devs, ["8:0", "8:16"]);
+    // Reloaded for the new path: no action shown any more (the reference
+    // shows none after such a reload, VM scenario 20).
+    assert!(d.cmd("show topology").1.starts_with("mpatha ("));
+    assert!(d
+        .san
+        .read("/daemon.log")
+        .contains("sda: path offline, left out"));
+}
+
+/// Right before a map goes to the kernel, a path gone from sysfs since it
+/// was found is left out ("failed to access path"), as `multipath` does.
+#[test]
+fn path_gone_from_sysfs_is_left_out_of_a_new_map() {
+    let conf = CONF.replace("find_multipaths off", "find_multipaths strict");
+    let d = Daemon::start(San::new(2, 1, &conf));
+    // strict, WWID not in the wwids file: no map, both paths orphans.
+    assert!(table_devs(&d).is_empty());
+    assert_eq!(
+        d.cmd("show paths raw format %d:%m").1,
+        "sda:[orphan]\nsdb:[orphan]\n"
+    );
+    // sdb leaves sysfs (no uevent reaches the daemon here).
+    std::fs::remove_file(d.san.root().join("sys/block/sdb")).unwrap();
+    assert_eq!(d.cmd("add map 1Linux_scsi_debug_2000"), (0, "ok\n".into()));
+    assert_eq!(table_devs(&d), ["8:0"]);
+    assert!(
+        d.san
+            .read("/daemon.log")
+            .contains("mpatha: failed to access path sdb"),
+        "{}",
+        d.san.read("/daemon.log")
+    );
+    assert_eq!(
+        d.cmd("show paths raw format %d:%m").1,
+        "sda:mpatha\nsdb:[orphan]\n"
+    );
+}
+
+/// Only a map the daemon created shows an action: one it found in the
+/// kernel and reloaded at start-up shows none, as with the reference (VM
+/// scenario 40).
+#[test]
+fn a_map_reloaded_at_startup_shows_no_action() {
+    let san = San::new(2, 1, CONF);
+    // The kernel's map has sda only: the daemon reloads it with sdb.
+    san.edit_dm(|v| {
+        v["maps"] = serde_json::json!([{
+            "name": "mpatha",
+            "uuid": "mpath-1Linux_scsi_debug_2000",
+            "table": "0 131072 multipath 0 1 alua 1 1 service-time 0 1 1 8:0 1"
+        }])
+    });
+    let d = Daemon::start(san);
+    assert!(d.san.read("/daemon.log").contains("mpatha: reload ["));
+    let (_, topo) = d.cmd("show topology");
+    assert!(topo.starts_with("mpatha ("), "{topo}");
+    assert_eq!(d.cmd("show maps raw format %n:%A").1, "mpatha:\n");
 }

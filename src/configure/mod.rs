@@ -8,6 +8,7 @@
 mod apply;
 mod live;
 mod naming;
+mod recheck;
 
 pub use apply::{
     apply, commit, member_uevent_needed, record, stage, trigger_change, vanished_paths,
@@ -16,6 +17,7 @@ pub use apply::{
 
 pub use live::{live_maps, live_topology, LiveMap};
 pub use naming::{select_alias, AliasChoice};
+pub use recheck::{device_state, left_out_offline, path_offline, Recheck, Replan};
 
 use crate::assemble::{path_info, MapPlan};
 use crate::config::Config;

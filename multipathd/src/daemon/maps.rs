@@ -8,14 +8,14 @@ use super::uevent::{Action as UAction, Uevent};
 use crate::model::{Failback, Group, InitState, Map, MapStats, Path, Queueing};
 use mpath::assemble::{self, AssembleOpts, Gather, PathFacts};
 use mpath::checker::PathState;
-use mpath::configure::{self, ApplyEnv};
+use mpath::configure::{self, ApplyEnv, LiveMap, Recheck, Replan};
 use mpath::discovery::PathDev;
 use mpath::dm::{DmPathState, RemoveOptions, StatusLine, TableLine};
 use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
 use mpath::filter::{self, Candidate, CreateInput, FindMode};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 fn failback_of(v: Option<String>) -> Failback {
     match v.as_deref() {
@@ -143,11 +143,28 @@ impl Owner {
 
         let old_paths = std::mem::take(&mut self.st.paths);
         let old_maps = std::mem::take(&mut self.st.maps);
+        self.offline_out.clear();
         let mut adopted: Vec<(String, String)> = Vec::new(); // (name, wwid)
+                                                             // The action each map keeps showing (see `lasting_action`).
+        let mut actions: std::collections::HashMap<String, &'static str> = Default::default();
         for (wwid, facts) in by_wwid {
             let lm = live.iter().find(|m| m.wwid == wwid);
             for f in &facts {
                 self.remember_facts(f);
+            }
+            // The kernel would refuse the whole table for an offline path it
+            // does not hold yet: such a path waits outside as an orphan, and
+            // find_multipaths counts only the paths left.
+            let (out, facts): (Vec<PathFacts>, Vec<PathFacts>) = facts
+                .into_iter()
+                .partition(|f| configure::left_out_offline(&f.dev, lm));
+            for f in &out {
+                let p = self.new_path(f, None);
+                self.st.paths.push(p);
+                self.leave_out_offline(&f.dev.dev);
+            }
+            if facts.is_empty() {
+                continue;
             }
             let wanted = filter::should_create(&CreateInput {
                 mode,
@@ -165,7 +182,7 @@ impl Owner {
                 }
                 continue;
             }
-            let (plan, name, ok) = establish(
+            let Some((plan, name, ok)) = establish(
                 &env,
                 &wwid,
                 facts,
@@ -173,9 +190,14 @@ impl Owner {
                 bindings.as_mut(),
                 wwids.as_mut(),
                 reload_all,
-            );
+            ) else {
+                // Every path left sysfs meanwhile; a live map is still
+                // monitored (below).
+                continue;
+            };
             let in_map = match ok {
-                Ok(_) => {
+                Ok(action) => {
+                    actions.insert(wwid.clone(), lasting_action(&action));
                     adopted.push((name.clone(), wwid.clone()));
                     self.maps_extra.insert(
                         wwid.clone(),
@@ -221,6 +243,7 @@ impl Owner {
         }
         for (name, wwid) in adopted {
             let mut m = self.empty_map(&name, &wwid);
+            m.action = actions.get(&wwid).copied().unwrap_or_default().into();
             if let Some(o) = old_maps.iter().find(|o| o.wwid == wwid) {
                 m.stats = o.stats;
                 m.queueing_disabled = o.queueing_disabled;
@@ -573,7 +596,7 @@ impl Owner {
             Ok(()) => {
                 let m = &mut self.st.maps[mi];
                 m.stats.map_loads += 1;
-                m.action = "reload".into();
+                m.action = lasting_action(&configure::Action::Reload { forced: force }).into();
                 self.to_sync.insert(wwid.to_string());
                 // The new table has every path active: apply the checkers'
                 // verdicts to all of them again.
@@ -688,25 +711,40 @@ impl Owner {
 
     /// A new path's facts are in: join its map, or make one.
     pub fn path_gathered(&mut self, f: PathFacts) {
-        if self.st.paths.iter().any(|p| p.dev.dev == f.dev.dev) {
-            return;
-        }
+        // A known path is not added twice, except an orphan back from
+        // offline: its new facts take its place in the list (the reference
+        // keeps such a path where it was in `show paths`).
+        let slot = match self.st.paths.iter().position(|p| p.dev.dev == f.dev.dev) {
+            None => None,
+            Some(i) if self.rejoining.remove(&f.dev.dev) && self.st.paths[i].map.is_none() => {
+                Some(i)
+            }
+            Some(_) => return,
+        };
+        let put = |o: &mut Owner, p: Path| match slot {
+            Some(i) => o.st.paths[i] = p,
+            None => o.st.paths.push(p),
+        };
         self.remember_facts(&f);
         let wwid = f.dev.wwid.clone();
         tracing::info!(path = %f.dev.dev, "{}: add path (uevent)", f.dev.dev);
         if wwid.is_empty() {
-            let p = self.new_path(&f, None);
-            self.st.paths.push(p);
+            put(self, self.new_path(&f, None));
+            return;
+        }
+        // A new path is not in any table yet: offline, it would make the
+        // kernel refuse the map's reload or creation.
+        if configure::path_offline(&f.dev) {
+            put(self, self.new_path(&f, None));
+            self.leave_out_offline(&f.dev.dev);
             return;
         }
         if self.map_idx(&wwid).is_some() {
-            let p = self.new_path(&f, Some(wwid.clone()));
-            self.st.paths.push(p);
+            put(self, self.new_path(&f, Some(wwid.clone())));
             self.regroup(&wwid, false);
             return;
         }
-        let p = self.new_path(&f, None);
-        self.st.paths.push(p);
+        put(self, self.new_path(&f, None));
         if let Err(e) = self.create_for(&wwid, false) {
             tracing::debug!("{wwid}: {e}");
         }
@@ -716,13 +754,32 @@ impl Owner {
     /// allows (or `forced`: `add map`).
     pub fn create_for(&mut self, wwid: &str, forced: bool) -> Result<(), String> {
         let env = Arc::clone(&self.env);
-        let facts: Vec<PathFacts> = self
-            .st
-            .paths
-            .iter()
-            .filter(|p| p.dev.wwid == wwid && p.map.is_none())
-            .map(|p| self.facts_of(p))
-            .collect();
+        let live = configure::live_maps(env.dm.as_ref()).unwrap_or_default();
+        let lm = live.iter().find(|m| m.wwid == wwid);
+        let mut facts: Vec<PathFacts> = Vec::new();
+        let mut out: Vec<String> = Vec::new();
+        for i in 0..self.st.paths.len() {
+            let p = &self.st.paths[i];
+            if p.dev.wwid != wwid || p.map.is_some() {
+                continue;
+            }
+            // An orphan's device state is from when it was found; one gone
+            // offline since would cost the whole map.
+            if let Some(s) = configure::device_state(&env.root, &p.dev.dev) {
+                if s != p.dev.state {
+                    Arc::make_mut(&mut self.st.paths[i].dev).state = s;
+                }
+            }
+            let p = &self.st.paths[i];
+            if configure::left_out_offline(&p.dev, lm) {
+                out.push(p.dev.dev.clone());
+            } else {
+                facts.push(self.facts_of(p));
+            }
+        }
+        for d in &out {
+            self.leave_out_offline(d);
+        }
         if facts.is_empty() {
             return Err(format!("{wwid}: no path"));
         }
@@ -740,9 +797,8 @@ impl Owner {
             tracing::debug!("{wwid}: not multipathed (find_multipaths)");
             return Ok(());
         }
-        let live = configure::live_maps(env.dm.as_ref()).unwrap_or_default();
         let mut bindings = Bindings::load(&env.root).ok();
-        let (plan, name, r) = establish(
+        let Some((plan, name, r)) = establish(
             &env,
             wwid,
             facts,
@@ -750,13 +806,20 @@ impl Owner {
             bindings.as_mut(),
             wwids.as_mut(),
             false,
-        );
+        ) else {
+            return Err(format!("{wwid}: no path left"));
+        };
         let action = r.map_err(|e| {
             tracing::error!("{name}: {e}");
             e.to_string()
         })?;
+        // Only the paths the kernel got: those left out (offline, gone from
+        // sysfs) stay orphans.
         for p in &mut self.st.paths {
-            if p.dev.wwid == wwid && p.map.is_none() {
+            if p.dev.wwid == wwid
+                && p.map.is_none()
+                && plan.paths.iter().any(|f| f.dev.dev_t == p.dev.dev_t)
+            {
                 p.map = Some(wwid.to_string());
             }
         }
@@ -767,10 +830,69 @@ impl Owner {
             },
         );
         let mut m = self.empty_map(&name, wwid);
-        m.action = action.verb().unwrap_or_default().to_string();
+        m.action = lasting_action(&action).into();
         self.st.maps.push(m);
         self.sync_map(wwid);
         Ok(())
+    }
+
+    /// Keep the orphan `dev` out of its map while it is offline: the kernel
+    /// would refuse a table naming it. [`Owner::recheck_offline`] reads its
+    /// state again every polling interval.
+    fn leave_out_offline(&mut self, dev: &str) {
+        if !self.offline_out.insert(dev.to_string()) {
+            return;
+        }
+        tracing::info!(path = %dev, "{dev}: path offline, left out");
+        let next = Instant::now() + Duration::from_secs(self.polling_interval().into());
+        if let Some(p) = self.st.paths.iter_mut().find(|p| p.dev.dev == dev) {
+            p.next_check = next;
+        }
+        self.dirty = true;
+    }
+
+    /// The offline paths left out of their map, each once per polling
+    /// interval: one whose SCSI device state is no longer `offline` is
+    /// probed again as a new path, which joins its map (or makes one). The
+    /// checkers do not run on orphans, so nothing else would notice it is
+    /// back.
+    pub fn recheck_offline(&mut self, now: Instant) {
+        if self.offline_out.is_empty() {
+            return;
+        }
+        let polling = Duration::from_secs(self.polling_interval().into());
+        let mut back = Vec::new();
+        for p in &mut self.st.paths {
+            if p.map.is_some() || p.next_check > now || !self.offline_out.contains(&p.dev.dev) {
+                continue;
+            }
+            p.next_check = now + polling;
+            // Unreadable: the device is going away; its remove uevent
+            // forgets it.
+            let Some(state) = configure::device_state(&self.env.root, &p.dev.dev) else {
+                continue;
+            };
+            if state != p.dev.state {
+                Arc::make_mut(&mut p.dev).state = state;
+                self.dirty = true;
+            }
+            if !configure::path_offline(&p.dev) {
+                back.push(p.dev.dev.clone());
+            }
+        }
+        for dev in back {
+            tracing::info!(path = %dev, "{dev}: path no longer offline, adding it");
+            self.offline_out.remove(&dev);
+            // The orphan stays listed until its new facts replace it.
+            self.rejoining.insert(dev.clone());
+            self.add_path_async(&dev);
+            self.dirty = true;
+        }
+        // A path that joined a map meanwhile (found in its table) or left
+        // is no longer waiting.
+        let paths = &self.st.paths;
+        self.offline_out
+            .retain(|d| paths.iter().any(|p| p.dev.dev == *d && p.map.is_none()));
     }
 
     /// A path went away: take it out of its map and forget it.
@@ -780,6 +902,8 @@ impl Owner {
         };
         let p = self.st.paths.remove(pi);
         self.paths_extra.remove(&p.dev.dev_t);
+        self.offline_out.remove(name);
+        self.rejoining.remove(name);
         tracing::info!(path = %name, "{name}: remove path");
         if let Some(w) = p.map {
             self.regroup(&w, false);
@@ -791,22 +915,27 @@ impl Owner {
 
 /// Build the map for `wwid` from `facts` and bring the kernel in line with
 /// it: name it (multipaths alias, bindings, WWID), choose the action against
-/// the `live` maps and carry it out. Returns the plan, the name and the
-/// action taken (or why it failed).
+/// the `live` maps and carry it out. Right before the table goes to the
+/// kernel, paths gone from sysfs are left out, and a table refused for a
+/// missing device is tried once more without a path that went meanwhile
+/// (as `multipath` does). Returns the plan handed to the kernel, the name
+/// and the action taken (or why it failed); `None` when every path left
+/// sysfs and nothing was done.
 fn establish(
     env: &super::Env,
     wwid: &str,
     facts: Vec<PathFacts>,
-    live: &[configure::LiveMap],
+    live: &[LiveMap],
     bindings: Option<&mut Bindings>,
     wwids: Option<&mut WwidsFile>,
     reload_all: bool,
-) -> (
+) -> Option<(
     assemble::MapPlan,
     String,
     Result<configure::Action, mpath::dm::DmError>,
-) {
-    let plan = assemble::assemble(&env.cfg, wwid, facts, &AssembleOpts::default());
+)> {
+    let opts = AssembleOpts::default();
+    let plan = assemble::assemble(&env.cfg, wwid, facts, &opts);
     for l in &plan.log {
         tracing::trace!("{l}");
     }
@@ -830,25 +959,78 @@ fn establish(
     }
     let name = choice.name;
     let action = configure::select_action(&plan, &name, lm, reload_all);
-    if let Some(v) = action.verb() {
-        tracing::info!(map = %name, "{name}: {v} [{}]", plan.table);
+    let Some(verb) = action.verb() else {
+        // Nothing goes to the kernel.
+        return Some((plan, name, Ok(action)));
+    };
+    let recheck = Recheck {
+        root: &env.root,
+        cfg: &env.cfg,
+        opts: &opts,
+    };
+    let mut msgs = Vec::new();
+    let replan = recheck.replan(&name, &plan, &mut msgs);
+    log_recheck(&mut msgs);
+    let now = replan.plan(&plan)?;
+    let dm = env.dm.as_ref();
+    let hand_over = |p: &assemble::MapPlan| {
+        tracing::info!(map = %name, "{name}: {verb} [{}]", p.table);
+        configure::stage(dm, &action, &name, p)
+    };
+    let mut res = hand_over(now);
+    let mut again = None;
+    if let Err(e) = &res {
+        if let Some(a) = recheck.after_refusal(&name, now, e, &mut msgs) {
+            log_recheck(&mut msgs);
+            res = match a.plan(now) {
+                Some(p) => hand_over(p),
+                None => Ok(()),
+            };
+            again = Some(a);
+        }
     }
+    let plan = match again.unwrap_or(replan) {
+        Replan::Same => plan,
+        Replan::Without(p) => *p,
+        // Every path went while the kernel refused the table.
+        Replan::NoPathLeft => return None,
+    };
+    let res = res.and_then(|()| configure::commit(dm, &action, &name, &plan));
     let failed = FailedWwids::new(&env.root);
     let mut log = configure::ApplyLog::default();
-    let r = configure::apply(
+    configure::record(
         &mut ApplyEnv {
-            dm: env.dm.as_ref(),
+            dm,
             root: &env.root,
             wwids,
             failed: &failed,
         },
         &action,
-        &name,
         &plan,
+        &res,
         &mut log,
     );
     log_apply(log);
-    (plan, name, r.map(|()| action))
+    Some((plan, name, res.map(|()| action)))
+}
+
+/// What a map shows as its action (`%A`, the `create:` of `show topology`)
+/// after the daemon did `action` to it. Only a creation lasts: the
+/// reference shows `create:` on the maps it made at start-up (VM probe 97),
+/// and nothing on maps it reloaded, at start-up (scenario 40) or for a path
+/// deleted and rescanned (scenario 20).
+fn lasting_action(action: &configure::Action) -> &'static str {
+    match action {
+        configure::Action::Create => "create",
+        _ => "",
+    }
+}
+
+/// The re-check's messages are `multipath`'s verbosity 2: warnings here.
+fn log_recheck(msgs: &mut Vec<(u32, String)>) {
+    for (_, m) in msgs.drain(..) {
+        tracing::warn!("{m}");
+    }
 }
 
 fn log_apply(log: configure::ApplyLog) {

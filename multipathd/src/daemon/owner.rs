@@ -59,6 +59,13 @@ pub struct Owner {
     /// those are failed or reinstated in the kernel (as upstream acts from
     /// its checker, not from dm events).
     pub fresh: std::collections::HashSet<String>,
+    /// Paths (by name) left out of their map because they were offline:
+    /// orphans whose SCSI device state is read again every polling
+    /// interval, to add them when they are back.
+    pub offline_out: std::collections::HashSet<String>,
+    /// Paths (by name) of [`Owner::offline_out`] found back and being
+    /// probed: their facts replace the orphan when they come in.
+    pub rejoining: std::collections::HashSet<String>,
     /// `forcequeueing daemon`: keep queueing at shutdown.
     pub queue_forced: bool,
     pub shutdown: bool,
@@ -117,6 +124,8 @@ pub fn start(rt: Handle, env: Arc<Env>, listeners: Vec<UnixListener>) -> i32 {
         to_sync: BTreeSet::new(),
         to_regroup: BTreeSet::new(),
         fresh: Default::default(),
+        offline_out: Default::default(),
+        rejoining: Default::default(),
         queue_forced: false,
         shutdown: false,
         reconf_requested,
@@ -245,9 +254,11 @@ impl Owner {
             .max(p as i64)) as u32
     }
 
-    /// The one-second tick: queueing countdowns, then the checks due.
+    /// The one-second tick: queueing countdowns, offline paths left out of
+    /// their map, then the checks due.
     fn tick(&mut self, now: Instant) {
         self.queueing_tick();
+        self.recheck_offline(now);
         let due: Vec<usize> = self
             .st
             .paths

@@ -27,7 +27,7 @@ pub fn topology(st: &State, only: Option<&Map>) -> String {
         None => st.maps.iter().collect(),
     };
     for m in maps {
-        out.push_str(&topo_map(&ctx, m).render_with(None, &widths));
+        out.push_str(&topo_map(&ctx, m).render_with(action(m), &widths));
     }
     out
 }
@@ -48,12 +48,19 @@ pub fn topology_with(st: &State, foreign: &[ForeignMap]) -> String {
     let widths = widths(&rows);
     let mut out = String::new();
     for m in &st.maps {
-        out.push_str(&topo_map(&ctx, m).render_with(None, &widths));
+        out.push_str(&topo_map(&ctx, m).render_with(action(m), &widths));
     }
     for m in foreign {
         out.push_str(&m.topology.render_foreign_with(m.library, &widths));
     }
     out
+}
+
+/// The header's prefix: what the daemon did to the map when it set it up
+/// (`create: mpatha ...` for a map it created at start-up, as the
+/// reference prints it), none for a map it found in the kernel.
+fn action(m: &Map) -> Option<&str> {
+    (!m.action.is_empty()).then_some(m.action.as_str())
 }
 
 fn native_rows(ctx: &Ctx<'_>, st: &State) -> Vec<TopoPath> {
