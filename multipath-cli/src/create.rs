@@ -99,10 +99,12 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             probed.get(&p.dev_t).map_or(PRIO_UNDEF, |f| f.prio)
         }));
     }
-    // An offline path would make the kernel refuse the whole table: the
-    // reference leaves it out of the map (seen in the VM, scenario 12).
+    // An offline path would make the kernel refuse a table that opens it:
+    // the reference leaves it out of a new map (seen in the VM, scenario
+    // 12), but a live map already holding it keeps it on -r (scenario 17).
     let online = usable.into_iter().filter(|p| {
-        let off = configure::path_offline(p);
+        let lm = live.iter().find(|m| m.wwid == p.wwid);
+        let off = configure::left_out_offline(p, lm);
         if off {
             ctx.log(3, format!("{}: path offline, left out", p.dev));
         }

@@ -366,6 +366,15 @@ fn offline_path_is_left_out_of_a_new_map() {
     assert!(maps[0].2.ends_with(" 1 2 8:0 1 1"), "{}", maps[0].2);
     assert!(!maps[0].2.contains("8:32"), "{}", maps[0].2);
     assert!(maps[1].2.contains("8:48"), "{}", maps[1].2);
+    // Back, then offline again while mpatha holds it: -r keeps it in the
+    // table (the kernel keeps the device it has open), as the reference.
+    std::fs::write(san.root().join("sys/block/sdc/device/state"), "running\n").unwrap();
+    assert_eq!(san.run(&["-r"]).code, 0);
+    assert!(san.maps()[0].2.contains("8:32"), "{}", san.maps()[0].2);
+    std::fs::write(san.root().join("sys/block/sdc/device/state"), "offline\n").unwrap();
+    let r = san.run(&["-r"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(san.maps()[0].2.contains("8:32"), "{}", san.maps()[0].2);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-# title: scsi_debug 2 paths x 2 LUNs: udev flags and kernel state after multipath -r, -U and -C, -l/-ll after blacklist changes (devnode, wwid, device, property, protocol), an offline path in a live map
+# title: scsi_debug 2 paths x 2 LUNs: udev flags and kernel state after multipath -r, an offline path in a live map, -U and -C, -l/-ll after blacklist changes (devnode, wwid, device, property, protocol)
 # timeout: 480
 sd_topology 2 2
 conf() {   # conf UFN PGP [extra]: defaults with user_friendly_names UFN, policy PGP
@@ -62,6 +62,15 @@ step "-C dm-0" --rc any -- multipath -C -v3 dm-0
 step "-C dm-0 with no path left" --rc any -- bash -c \
     'dmsetup message mpatha 0 "fail_path 8:0"; dmsetup message mpatha 0 "fail_path 8:32"; multipath -C dm-0'
 step "-r reinstates" -- multipath -r
+# An offline path that a map already holds stays in it on -r: the kernel keeps the device
+# it has open (a new map could not open it).
+check "fail both paths of mpatha" -- bash -c \
+    'dmsetup message mpatha 0 "fail_path 8:0"; dmsetup message mpatha 0 "fail_path 8:32"'
+check "sda offline" -- bash -c 'echo offline > /sys/block/sda/device/state'
+step "-r with sda offline" -- multipath -r
+check "sda kept in the table of mpatha" -- bash -c 'dmsetup table mpatha | grep -q " 8:0 "'
+check "sda running" -- bash -c 'echo running > /sys/block/sda/device/state'
+step "-r after sda is back" --nocmp -- multipath -r
 step "-ll before blacklist changes" -- multipath -ll
 # Blacklist changes with the maps live.
 conf yes multibus 'blacklist {
