@@ -74,13 +74,7 @@ say "ours: $(cd /mnt/ours 2>/dev/null && ls | grep -v INFO | tr '\n' ' ')"
 echo "@@STEP build the SAN" >/dev/console
 ( sd_topology 2 1 ) >/dev/null || { say "building the SAN failed"; echo "FAIL	build the SAN	see logs" >$R/status; exit 0; }
 say "SAN: one 64 MiB LUN seen through 2 SCSI hosts: $(disks_of scsi_debug | tr '\n' ' ')"
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-	polling_interval 2
-}
-CONF
+mp_conf_daemon
 
 MAP_BY=reference
 try "multipath creates the map" have_map multipath && MAP_BY=ours

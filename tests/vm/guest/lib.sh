@@ -231,6 +231,32 @@ mp_conf() {   # write /etc/multipath.conf from stdin
     sed 's/^/    /' /etc/multipath.conf | while IFS= read -r l; do say "$l"; done
 }
 
+# The configuration of the scenarios with multipathd: friendly names, every device
+# multipathed, paths checked every 2 s.
+mp_conf_daemon() {
+    mp_conf <<'CONF'
+defaults {
+	user_friendly_names yes
+	find_multipaths off
+	polling_interval 2
+}
+CONF
+}
+
+# mp_conf_policy UFN PGP [EXTRA]: user_friendly_names UFN, every device multipathed,
+# path_grouping_policy PGP (not detected), then the EXTRA sections.
+mp_conf_policy() {
+    mp_conf <<CONF
+defaults {
+	user_friendly_names $1
+	find_multipaths off
+	detect_pgpolicy no
+	path_grouping_policy $2
+}
+${3:-}
+CONF
+}
+
 load_modules() {
     modprobe -a "$@" 2>"$LOGS/modprobe.err" ||
         fail "load kernel modules" "modprobe $* failed (module missing from the kernel?): $(cat "$LOGS/modprobe.err")"

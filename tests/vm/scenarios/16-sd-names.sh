@@ -1,19 +1,8 @@
 # title: scsi_debug 2 paths x 2 LUNs: multipath -r (reload, rename), names after user_friendly_names switches (multipath, multipathd), -v3 with no path
 # timeout: 600
 sd_topology 2 2
-conf() {   # conf UFN PGP [extra]: defaults with user_friendly_names UFN, policy PGP
-    mp_conf <<CONF
-defaults {
-	user_friendly_names $1
-	find_multipaths off
-	detect_pgpolicy no
-	path_grouping_policy $2
-}
-${3:-}
-CONF
-}
 names() { dmsetup ls --target multipath | awk '{print $1}' | sort; }
-conf yes group_by_prio
+mp_conf_policy yes group_by_prio
 step "create" -- multipath
 step "-r: nothing changed" -- multipath -r
 step "-r -v1" -- multipath -r -v1
@@ -22,7 +11,7 @@ step "-r on a path" -- multipath -r /dev/sdb
 step "-r on a map" -- multipath -r mpatha
 step "-r -d" -- multipath -r -d
 # A live map holding its paths is changed only by -r.
-conf yes multibus
+mp_conf_policy yes multibus
 step "policy changed: dry run" -- multipath -d
 step "policy changed: create" -- multipath
 # Tables only: after the -r runs above, the status counters (queue_io, pg_init_count)
@@ -31,7 +20,7 @@ step "policy changed: tables" -- dmsetup table --target multipath
 step "policy changed: -r" -- multipath -r
 check "fail sda in the kernel" -- dmsetup message mpatha 0 "fail_path 8:0"
 step "-r with a failed path" -- multipath -r
-conf yes group_by_prio 'multipaths {
+mp_conf_policy yes group_by_prio 'multipaths {
 	multipath {
 		wwid 1Linux_scsi_debug_2001
 		alias data1
@@ -42,24 +31,24 @@ step "alias: names" -- names
 step "alias: -r" -- multipath -r
 step "alias: names after -r" -- names
 # user_friendly_names off, then on again.
-conf no group_by_prio
+mp_conf_policy no group_by_prio
 step "friendly names off: create" -- multipath
 step "friendly names off: -r -d" -- multipath -r -d
 step "friendly names off: -r" -- multipath -r
 step "friendly names off: names" -- names
 step "friendly names off: -r again" -- multipath -r
-conf yes group_by_prio
+mp_conf_policy yes group_by_prio
 step "friendly names on: -r on a path" -- multipath -r /dev/sda
 step "friendly names on: names" -- names
 step "friendly names on: -r -v1" -- multipath -r -v1
 step "friendly names on: names after -r" -- names
 # multipathd renames live maps on reconfigure and at start-up.
 start_multipathd
-conf no group_by_prio
+mp_conf_policy no group_by_prio
 step "daemon: -r is delegated" -- multipath -r
 wait_until "maps renamed to WWIDs" 60 -- bash -c '[ "$(dmsetup ls --target multipath | grep -c ^1Linux)" = 2 ]'
 step "daemon: names after -r" -- names
-conf yes group_by_prio
+mp_conf_policy yes group_by_prio
 step "daemon: reconfigure" -- multipathd reconfigure
 wait_until "maps renamed to friendly names" 60 -- bash -c '[ "$(dmsetup ls --target multipath | grep -c ^mpath)" = 2 ]'
 step "daemon: names after reconfigure" -- names
@@ -67,7 +56,7 @@ wait_until "reconfigure done" 60 -- bash -c 'multipathd show daemon | grep -q id
 step "daemon: show maps" -- multipathd show maps
 step "shutdown multipathd" --rc any --nocmp -- multipathd shutdown
 wait_until "multipathd gone" 30 -- bash -c '! pgrep -x multipathd'
-conf no group_by_prio
+mp_conf_policy no group_by_prio
 start_multipathd
 wait_until "renamed at start-up" 60 -- bash -c '[ "$(dmsetup ls --target multipath | grep -c ^1Linux)" = 2 ]'
 step "daemon start-up: names" -- names

@@ -1,17 +1,6 @@
 # title: scsi_debug 2 paths x 2 LUNs: udev flags and kernel state after multipath -r, an offline path in a live map, -U and -C, -l/-ll after blacklist changes (devnode, wwid, device, property, protocol)
 # timeout: 480
 sd_topology 2 2
-conf() {   # conf UFN PGP [extra]: defaults with user_friendly_names UFN, policy PGP
-    mp_conf <<CONF
-defaults {
-	user_friendly_names $1
-	find_multipaths off
-	detect_pgpolicy no
-	path_grouping_policy $2
-}
-${3:-}
-CONF
-}
 # The kernel's uevents of block devices while a command runs, as "ACTION DM_ACTION flags":
 # the udev flags multipath put in the cookie (DM_COOKIE >> 16; the low half is a random id).
 mon_start() {
@@ -31,7 +20,7 @@ for b in open('/tmp/mon.txt').read().split('\n\n'):
 PY
 }
 names() { dmsetup ls --target multipath | awk '{print $1}' | sort; }
-conf yes multibus
+mp_conf_policy yes multibus
 step "create" -- multipath
 step "dm state after create" -- dm_state
 # A forced reload: udev runs its rules in full (no reload flag); their blkid read is the
@@ -42,16 +31,16 @@ step "udev flags of -r" -- mon_stop
 step "dm state after -r" -- dm_state
 check "read through mpatha" -- dd if=/dev/mapper/mpatha of=/dev/null bs=4k count=1 iflag=direct
 step "dm state after a read" -- dm_state
-conf yes failover
+mp_conf_policy yes failover
 step "policy changed: plain run leaves the maps" -- multipath
 mon_start
 step "policy changed: -r" -- multipath -r
 step "udev flags of -r with a new table" -- mon_stop
 step "dm state after -r failover" -- dm_state
-conf no failover
+mp_conf_policy no failover
 step "-r renames to WWIDs" -- multipath -r
 step "names after rename" -- names
-conf yes multibus
+mp_conf_policy yes multibus
 step "-r renames back" -- multipath -r
 # -U is for udev's rules only: from a shell (no DEVPATH) it fails whatever the map.
 step "-U from a shell" --rc any -- multipath -U -v3 dm-0
@@ -73,7 +62,7 @@ check "sda running" -- bash -c 'echo running > /sys/block/sda/device/state'
 step "-r after sda is back" --nocmp -- multipath -r
 step "-ll before blacklist changes" -- multipath -ll
 # Blacklist changes with the maps live.
-conf yes multibus 'blacklist {
+mp_conf_policy yes multibus 'blacklist {
 	devnode "^sda$"
 }'
 step "devnode sda: -ll" -- multipath -ll
@@ -83,7 +72,7 @@ step "devnode sda: -ll /dev/sda" --rc any -- multipath -ll /dev/sda
 step "devnode sda: -v3 -ll /dev/sda" --rc any -- multipath -v3 -ll /dev/sda
 step "devnode sda: -ll /dev/sdb" --rc any -- multipath -ll /dev/sdb
 step "devnode sda: -ll mpatha" --rc any -- multipath -ll mpatha
-conf yes multibus 'blacklist {
+mp_conf_policy yes multibus 'blacklist {
 	devnode ".*"
 }'
 step "devnode all: -ll" -- multipath -ll
@@ -92,7 +81,7 @@ step "devnode all: -v3 -ll /dev/sda" --rc any -- multipath -v3 -ll /dev/sda
 step "devnode all: -ll mpatha" --rc any -- multipath -ll mpatha
 step "devnode all: -v3 -l mpatha" --rc any -- multipath -v3 -l mpatha
 step "devnode all: -ll by WWID" --rc any -- multipath -ll 1Linux_scsi_debug_2000
-conf yes multibus 'blacklist {
+mp_conf_policy yes multibus 'blacklist {
 	wwid 1Linux_scsi_debug_2000
 }'
 step "wwid: -ll" -- multipath -ll
@@ -100,19 +89,19 @@ step "wwid: -l" -- multipath -l
 step "wwid: -ll /dev/sda" --rc any -- multipath -ll /dev/sda
 step "wwid: -ll mpatha" --rc any -- multipath -ll mpatha
 step "wwid: -v3 -ll" -- multipath -v3 -ll
-conf yes multibus 'blacklist {
+mp_conf_policy yes multibus 'blacklist {
 	device {
 		vendor Linux
 		product scsi_debug
 	}
 }'
 step "device: -ll" -- multipath -ll
-conf yes multibus 'blacklist_exceptions {
+mp_conf_policy yes multibus 'blacklist_exceptions {
 	property "^NOPE$"
 }'
 step "property: -ll" -- multipath -ll
 step "property: -l" -- multipath -l
-conf yes multibus 'blacklist {
+mp_conf_policy yes multibus 'blacklist {
 	protocol "scsi:unspec"
 }'
 step "protocol: -ll" -- multipath -ll

@@ -1,13 +1,7 @@
 # title: scsi_debug 2 paths + multipathd: offline/running, fail_path, fail/reinstate, delete/rescan, with fio verify
 # timeout: 420
 sd_topology 2 1
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-	polling_interval 2
-}
-CONF
+mp_conf_daemon
 step "create maps" -- multipath
 start_multipathd
 wait_until "multipathd sees 2 ready paths" 60 -- bash -c '[ $(multipathd show paths raw format "%T" | grep -c ready) = 2 ]'

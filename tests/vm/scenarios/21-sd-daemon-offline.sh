@@ -1,13 +1,7 @@
 # title: scsi_debug 2 paths x 2 LUNs + multipathd: a path offline at start-up (left out, an orphan, added when back), a path offline in a live map at reconfigure (kept, failed, reinstated)
 # timeout: 420
 sd_topology 2 2
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-	polling_interval 2
-}
-CONF
+mp_conf_daemon
 cols() { multipathd show paths format "%d %m %t %T %o %D"; }
 # sdc (LUN 0 on host 1) cannot be opened: the new map mpatha is made without it.
 check "sdc offline" -- bash -c 'echo offline > /sys/block/sdc/device/state'

@@ -13,13 +13,7 @@ for p in "1 ao" "2 ano" "3 sb"; do
 done
 check "sd names in H:C:T:L order" -- names_in_order LIO-ORG
 say "paths: $(disks_of LIO-ORG | tr '\n' ' ')"
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-	polling_interval 2
-}
-CONF
+mp_conf_daemon
 step "create maps" -- multipath
 step "dm state" -- dm_state
 step "multipath -ll" -- multipath -ll

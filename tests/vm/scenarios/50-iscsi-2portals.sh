@@ -30,13 +30,7 @@ check "sd names in H:C:T:L order" -- names_in_order LIO-ORG
 say "paths: $(disks_of LIO-ORG | tr '\n' ' ')"
 P1=$(disks_of LIO-ORG | sed -n 1p)
 P2=$(disks_of LIO-ORG | sed -n 2p)
-mp_conf <<'CONF'
-defaults {
-	user_friendly_names yes
-	find_multipaths off
-	polling_interval 2
-}
-CONF
+mp_conf_daemon
 step "create maps" -- multipath
 step "dm state" -- dm_state
 step "multipath -ll" -- multipath -ll
