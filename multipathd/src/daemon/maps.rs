@@ -765,11 +765,7 @@ impl Owner {
             }
             // An orphan's device state is from when it was found; one gone
             // offline since would cost the whole map.
-            if let Some(s) = configure::device_state(&env.root, &p.dev.dev) {
-                if s != p.dev.state {
-                    Arc::make_mut(&mut self.st.paths[i].dev).state = s;
-                }
-            }
+            let _ = refresh_state(&env.root, &mut self.st.paths[i]);
             let p = &self.st.paths[i];
             if configure::left_out_offline(&p.dev, lm) {
                 out.push(p.dev.dev.clone());
@@ -869,13 +865,10 @@ impl Owner {
             p.next_check = now + polling;
             // Unreadable: the device is going away; its remove uevent
             // forgets it.
-            let Some(state) = configure::device_state(&self.env.root, &p.dev.dev) else {
+            let Some(changed) = refresh_state(&self.env.root, p) else {
                 continue;
             };
-            if state != p.dev.state {
-                Arc::make_mut(&mut p.dev).state = state;
-                self.dirty = true;
-            }
+            self.dirty |= changed;
             if !configure::path_offline(&p.dev) {
                 back.push(p.dev.dev.clone());
             }
@@ -911,6 +904,17 @@ impl Owner {
         self.dirty = true;
         true
     }
+}
+
+/// Read `p`'s SCSI device state from sysfs again into its facts: whether
+/// it changed, `None` when it cannot be read (the device is going away).
+fn refresh_state(root: &mpath::SysRoot, p: &mut Path) -> Option<bool> {
+    let state = configure::device_state(root, &p.dev.dev)?;
+    if state == p.dev.state {
+        return Some(false);
+    }
+    Arc::make_mut(&mut p.dev).state = state;
+    Some(true)
 }
 
 /// Build the map for `wwid` from `facts` and bring the kernel in line with
