@@ -111,7 +111,9 @@ fn path_arg(ctx: &Ctx, arg: &str, udev: bool) -> Res<Option<PathDev>> {
             return Err(Fail);
         }
         (false, ArgForm::DevT) => {
-            ctx.error(format!("{arg}: cannot read /sys/block/{arg}/holders"));
+            ctx.error(format!(
+                "sysfs_is_multipathed: error scanning /sys/block/{arg}/holders"
+            ));
             return Err(Fail);
         }
     };
@@ -122,7 +124,7 @@ fn path_arg(ctx: &Ctx, arg: &str, udev: bool) -> Res<Option<PathDev>> {
         } else if name.starts_with("mapper/") {
             ctx.error(NEEDS_PATH);
         } else {
-            ctx.error(format!("'{arg}' is not a valid argument"));
+            ctx.error(format!("'{arg}' is not a valid argument\n"));
         }
         return Err(Fail);
     }
@@ -180,7 +182,17 @@ pub fn usable_paths(ctx: &Ctx) -> Res {
     let Some(minor) = minor else {
         match name.filter(|n| ctx.root.join(format!("/sys/block/{n}")).exists()) {
             Some(_) => ctx.error(format!("{arg} is not a dm device")),
-            None => ctx.error(format!("{arg}: no such block device")),
+            // The reference's words: looked up by device number (type 1)
+            // or by name (type 3).
+            None => match arg_form(&arg) {
+                ArgForm::DevT => ctx.error(format!(
+                    "get_udev_device: failed to look up {arg} with type 1"
+                )),
+                ArgForm::Name => ctx.error(format!(
+                    "get_udev_device: failed to look up {arg} with type 3"
+                )),
+                ArgForm::Node(_) => ctx.error(format!("{arg}: no such block device")),
+            },
         }
         return Err(Fail);
     };
@@ -192,18 +204,13 @@ pub fn usable_paths(ctx: &Ctx) -> Res {
     let (Some(t), Some(s)) = (&m.table, &m.status) else {
         return Err(Fail);
     };
-    let mut log = Vec::new();
+    // As the reference: every path of the table is looked up and named
+    // first (not for udev's -U, which says nothing), then the active ones
+    // are checked in table order.
+    let announce = !udev_mode(ctx);
+    let mut paths = Vec::new();
     for d in t.params.devices() {
         let devt = d.to_string();
-        let active = s
-            .params
-            .groups
-            .iter()
-            .flat_map(|g| &g.paths)
-            .any(|sp| sp.dev == *d && sp.state == mpath::dm::DmPathState::Active);
-        if !active {
-            continue;
-        }
         let found = match all.is_none().then(|| ctx.read_one(&devt)).flatten() {
             Some(p) => Some(p),
             None => all
@@ -215,13 +222,39 @@ pub fn usable_paths(ctx: &Ctx) -> Res {
         let Some(p) = found else {
             continue;
         };
-        ctx.log(3, format!("{}: adding new path {}", m.name, p.dev));
+        if announce {
+            ctx.log(2, format!("{}: adding new path {}", m.name, p.dev));
+        }
+        let active = s
+            .params
+            .groups
+            .iter()
+            .flat_map(|g| &g.paths)
+            .any(|sp| sp.dev == *d && sp.state == mpath::dm::DmPathState::Active);
+        paths.push((p, active));
+    }
+    let dm_name = format!("dm-{minor}");
+    let mut log = Vec::new();
+    for (p, _) in paths.into_iter().filter(|(_, active)| *active) {
+        let dev = p.dev.clone();
         let f = assemble::gather(&ctx.cfg, p, &ctx.probe(), Gather::Probe, &mut log);
         if matches!(f.state, PathState::Up | PathState::Ghost) {
             ctx.logs(4, &log);
+            if announce {
+                ctx.log(3, format!("{dm_name}: path {dev} is usable"));
+                ctx.log(3, format!("{dm_name}: usable paths found"));
+            }
             return Ok(());
         }
     }
     ctx.logs(4, &log);
+    if announce {
+        ctx.log(2, format!("{dm_name}: no usable paths found"));
+    }
     Err(Fail)
+}
+
+/// `-U` (rather than `-C`).
+fn udev_mode(ctx: &Ctx) -> bool {
+    ctx.args.mode == crate::args::Mode::UdevUsablePaths
 }

@@ -8,7 +8,7 @@ use crate::delegate::{delegate, Delegated};
 use crate::{gate, pathlist};
 use mpath::assemble::MapPlan;
 use mpath::assemble::{self, AssembleOpts, Gather, PathFacts, PgPolicy};
-use mpath::configure::{self, Action, ApplyEnv, ApplyLog, Recheck, Replan};
+use mpath::configure::{self, scsi_tmo, Action, ApplyEnv, ApplyLog, Recheck, Replan};
 use mpath::dm::{DeviceMapper, DmError, DmTarget};
 use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     let only = selection(ctx, &paths, &live)?;
     if only == Selected::OtherNode {
         ctx.error(format!(
-            "'{}' is not a valid argument",
+            "'{}' is not a valid argument\n",
             ctx.args.device.as_deref().unwrap_or_default()
         ));
         return Err(Fail);
@@ -58,10 +58,14 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             None
         }
     };
-    if let Some(b) = &bindings {
-        if !Bindings::path_in(&ctx.root).exists() && !ctx.args.bindings_read_only {
+    // A file without the header (or none) is rewritten with it first.
+    if let Some(b) = &mut bindings {
+        for (level, m) in b.read_log() {
+            ctx.log(*level, m);
+        }
+        if !b.has_header() && !ctx.args.bindings_read_only {
             match b.save() {
-                Ok(()) => ctx.log(3, format!("updated bindings file {}", b.path().display())),
+                Ok(()) => ctx.log(2, updated_bindings(b)),
                 Err(e) => ctx.error(format!("{e}")),
             }
         }
@@ -160,6 +164,11 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             &in_use,
         );
         d.says(1, choice.messages);
+        if choice.saved {
+            if let Some(b) = &bindings {
+                d.say(2, updated_bindings(b));
+            }
+        }
         // Without `-r`, a live map that already holds every path of the
         // plan is left as it is: neither a changed configuration (policy,
         // features) nor a new name (user_friendly_names switched, a
@@ -277,13 +286,17 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             .live(&dm)
             .is_ok_and(|l| l.iter().any(|m| only.wants(&m.wwid)))
     {
-        ctx.error(DAEMON_WARNING);
+        ctx.log(2, DAEMON_WARNING);
     }
     if ok {
         Ok(())
     } else {
         Err(Fail)
     }
+}
+
+fn updated_bindings(b: &Bindings) -> String {
+    format!("updated bindings file {}", b.path().display())
 }
 
 /// One multipath group as decided before anything is done: its messages in
@@ -350,6 +363,7 @@ fn drive(
     let todo: Vec<&(String, Action, MapPlan)> =
         maps.iter().filter_map(|d| d.map.as_ref()).collect();
     let next = Mutex::new(0usize);
+    let tmo_said = std::sync::atomic::AtomicBool::new(false);
     // The ordered part, under the lock: the last look at the paths, the
     // `addmap` line, the staging.
     let stage = |i: usize| -> Driven {
@@ -364,8 +378,19 @@ fn drive(
         } else {
             "reload"
         };
+        // The paths' SCSI timeouts, before the table goes in.
+        let tmo = scsi_tmo::set_map_tmo(recheck.root, recheck.cfg, now);
+        if let Some(m) = tmo.unsupported {
+            // Said once a run, as the reference does.
+            let first = !tmo_said.swap(true, std::sync::atomic::Ordering::Relaxed);
+            before.push((if first { 2 } else { 3 }, m));
+        }
+        before.extend(tmo.log);
         let hand_over = |p: &MapPlan, before: &mut Vec<(u32, String)>| {
             let target = DmTarget::multipath(p.size, &p.table);
+            if let Action::Rename { from, .. } = action {
+                before.push((2, format!("{}: rename {from} to {name}", p.wwid)));
+            }
             before.push((2, format!("{name}: {what} [{target}]")));
             configure::stage(dm, action, name, p)
         };

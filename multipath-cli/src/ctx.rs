@@ -79,10 +79,11 @@ impl Ctx {
         }
     }
 
-    /// A debug line at `-v3` and up (stderr).
+    /// A message of `level` (1 errors, 2 notices, 3 and up debug) on
+    /// stderr when the verbosity reaches it, stamped as [`log_line`] does.
     pub fn log(&self, level: u32, msg: impl AsRef<str>) {
         if self.verbosity >= level {
-            let _ = writeln!(std::io::stderr().lock(), "{}", msg.as_ref());
+            log_line(msg.as_ref());
         }
     }
 
@@ -94,9 +95,7 @@ impl Ctx {
 
     /// An error message (printed from `-v1` up, like upstream's level-0/1 messages).
     pub fn error(&self, msg: impl AsRef<str>) {
-        if self.verbosity >= 1 {
-            let _ = writeln!(std::io::stderr().lock(), "{}", msg.as_ref());
-        }
+        self.log(1, msg);
     }
 
     /// The device-mapper seam: the kernel, or the `MPATH_FAKE_DM` fake.
@@ -301,13 +300,17 @@ pub fn selection(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Res<Selected
             if !base.contains('/') && ctx.root.join(format!("/sys/block/{base}")).exists() {
                 return Ok(Selected::OtherNode);
             }
-            ctx.error(format!("'{arg}' is not a valid argument"));
+            ctx.error(format!("'{arg}' is not a valid argument\n"));
             Err(Fail)
         }
         ArgForm::DevT => {
             if ctx.root.join(format!("/sys/dev/block/{arg}")).exists() {
                 return Ok(Selected::OtherNode);
             }
+            ctx.log(
+                2,
+                format!("get_udev_device: failed to look up {arg} with type 1"),
+            );
             ctx.error(format!("{arg}: cannot find block device"));
             Err(Fail)
         }
@@ -337,6 +340,22 @@ pub fn alias_wwid(ctx: &Ctx, alias: &str) -> Option<String> {
 /// (`MULTIPATH_SOCKET_NAME`, else the pathname then the abstract socket).
 pub fn daemon_running() -> bool {
     mpath::ctl::connect().is_ok()
+}
+
+/// Print one log message on stderr as the reference's log does: stamped
+/// with the seconds of the monotonic clock, `12.345678 | message`.
+/// (Usage text and option errors are printed plain.)
+pub fn log_line(msg: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{}{msg}", stamp());
+}
+
+/// `<seconds>.<microseconds> | ` of `CLOCK_MONOTONIC`.
+fn stamp() -> String {
+    use nix::time::{clock_gettime, ClockId};
+    match clock_gettime(ClockId::CLOCK_MONOTONIC) {
+        Ok(t) => format!("{}.{:06} | ", t.tv_sec(), t.tv_nsec() / 1000),
+        Err(_) => String::new(),
+    }
 }
 
 pub const DAEMON_WARNING: &str =

@@ -75,7 +75,7 @@ pub fn run(argv: &[String]) -> i32 {
         }
     };
     for n in &a.notices {
-        eprintln!("{n}");
+        crate::ctx::log_line(n);
     }
     let root = SysRoot::from_env();
     match a.mode {
@@ -156,15 +156,15 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
     }
 }
 
-/// Print configuration problems on stderr as `file:line: message`.
+/// Print configuration problems on stderr: `file:line:column: message` for
+/// `--check-config`, else `file:line: message` as a log line.
 fn report(c: &Config, with_columns: bool) {
-    let mut err = std::io::stderr().lock();
     for d in &c.diagnostics {
-        let _ = if with_columns {
-            writeln!(err, "{d}")
+        if with_columns {
+            eprintln!("{d}");
         } else {
-            writeln!(err, "{}", d.short())
-        };
+            crate::ctx::log_line(&d.short());
+        }
     }
 }
 

@@ -214,7 +214,7 @@ fn flush_needs_a_map_argument_before_asking_the_daemon() {
     }
     let r = san.run(&["-f", "/dev/nothing"]);
     check(&r, 1, "");
-    assert_eq!(r.stderr, "'/dev/nothing' is not a valid argument\n");
+    assert_eq!(r.stderr, "'/dev/nothing' is not a valid argument\n\n");
     assert!(d.requests().is_empty());
 }
 

@@ -126,5 +126,5 @@ fn device_arguments_select_native_maps_only() {
     // A node that does not exist is still reported.
     let r = san.run(&["-ll", "-e", "/dev/nosuchdevice"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, ""));
-    assert_eq!(r.stderr, "'/dev/nosuchdevice' is not a valid argument\n");
+    assert_eq!(r.stderr, "'/dev/nosuchdevice' is not a valid argument\n\n");
 }

@@ -382,7 +382,17 @@ fn invalid_device_argument() {
     let san = San::new(2, 1, FRIENDLY);
     let r = san.run(&["/dev/nosuchdevice"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, ""));
-    assert_eq!(r.stderr, "'/dev/nosuchdevice' is not a valid argument\n");
+    // The reference's message ends in an empty line.
+    assert_eq!(r.stderr, "'/dev/nosuchdevice' is not a valid argument\n\n");
+    // Log lines carry the monotonic clock's seconds: `12.345678 | `.
+    let (stamp, rest) = r.raw_stderr.split_once(" | ").unwrap();
+    let (secs, micros) = stamp.split_once('.').unwrap();
+    assert!(
+        secs.parse::<u64>().is_ok() && micros.len() == 6,
+        "{}",
+        r.raw_stderr
+    );
+    assert_eq!(rest, r.stderr);
     assert!(san.maps().is_empty());
 }
 

@@ -9,6 +9,7 @@ mod apply;
 mod live;
 mod naming;
 mod recheck;
+pub mod scsi_tmo;
 
 pub use apply::{
     apply, commit, member_uevent_needed, record, stage, trigger_change, vanished_paths,

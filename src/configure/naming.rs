@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::discovery::PathDev;
-use crate::files::bindings::{AliasRequest, Bindings};
+use crate::files::bindings::{AliasRequest, Bindings, FriendlyName};
 
 /// The chosen name and what to tell the admin about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +11,9 @@ pub struct AliasChoice {
     pub name: String,
     /// Problems (for stderr), e.g. a bindings file that cannot be written.
     pub messages: Vec<String>,
+    /// The bindings file was written (a new binding): the reference says
+    /// `updated bindings file <path>`.
+    pub saved: bool,
 }
 
 /// Choose the name of the map for `wwid` (first path `first`).
@@ -34,6 +37,7 @@ pub fn select_alias(
         return AliasChoice {
             name: a.to_string(),
             messages,
+            saved: false,
         };
     }
     let ufn = super::setting(cfg, "user_friendly_names", first).is_some_and(|v| v == "yes");
@@ -53,9 +57,11 @@ pub fn select_alias(
                         return AliasChoice {
                             name: a.to_string(),
                             messages,
+                            saved: matches!(f, FriendlyName::Adopted(_) | FriendlyName::Created(_))
+                                && !read_only,
                         };
                     }
-                    if let crate::files::bindings::FriendlyName::UseWwid(why) = f {
+                    if let FriendlyName::UseWwid(why) = f {
                         messages.push(why);
                     }
                 }
@@ -66,5 +72,6 @@ pub fn select_alias(
     AliasChoice {
         name: wwid.to_string(),
         messages,
+        saved: false,
     }
 }

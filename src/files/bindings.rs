@@ -134,6 +134,11 @@ pub struct Bindings {
     /// Sorted by [`alias_order`], aliases unique.
     entries: Vec<Binding>,
     diagnostics: Vec<LineDiag>,
+    /// The file starts with [`BINDINGS_HEADER`].
+    header: bool,
+    /// What the reference logs while reading the file, in its words, with
+    /// its level (see [`read_log`](Self::read_log)).
+    read_log: Vec<(u32, String)>,
 }
 
 impl Bindings {
@@ -154,11 +159,23 @@ impl Bindings {
 
     /// Parse file content; problems go to [`diagnostics`](Self::diagnostics).
     pub fn parse(path: &Path, text: &str) -> Self {
+        let header = text.starts_with(BINDINGS_HEADER);
         let mut b = Bindings {
             path: path.to_path_buf(),
             entries: Vec::new(),
             diagnostics: Vec::new(),
+            header,
+            read_log: Vec::new(),
         };
+        if !header {
+            b.read_log.push((
+                1,
+                format!(
+                    "_check_bindings_file: failed to read header from {}",
+                    path.display()
+                ),
+            ));
+        }
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let content = raw.split('#').next().unwrap_or("");
@@ -169,6 +186,9 @@ impl Bindings {
                     Some(line),
                     "invalid line in bindings file, missing WWID".into(),
                 );
+                b.say(format!(
+                    "invalid line {line} in bindings file, missing WWID"
+                ));
                 continue;
             };
             if wwid.len() >= WWID_SIZE {
@@ -183,6 +203,9 @@ impl Bindings {
                     Some(line),
                     format!("invalid line in bindings file, extra args \"{extra}\""),
                 );
+                b.say(format!(
+                    "invalid line {line} in bindings file, extra args \"{extra}\""
+                ));
             }
             match b.position(alias) {
                 Ok(i) if b.entries[i].wwid == wwid => b.diag(
@@ -191,6 +214,10 @@ impl Bindings {
                 ),
                 Ok(i) => {
                     let first = b.entries[i].line.unwrap_or(0);
+                    b.say(format!(
+                        "ERROR: multiple bindings for alias \"{alias}\" in bindings file \
+                         on line {line}, discarding binding to WWID {wwid}"
+                    ));
                     b.diag(
                         Some(line),
                         format!(
@@ -232,6 +259,23 @@ impl Bindings {
             b.diag(line, m);
         }
         b
+    }
+
+    /// A line problem as the reference logs it (level 1).
+    fn say(&mut self, message: String) {
+        self.read_log.push((1, message));
+    }
+
+    /// Whether the file began with the header (a missing file did not):
+    /// the reference then rewrites it (`updated bindings file`).
+    pub fn has_header(&self) -> bool {
+        self.header
+    }
+
+    /// What reading the file logs, as `(level, message)` in the reference's
+    /// words: a missing header, then the lines that were not used.
+    pub fn read_log(&self) -> &[(u32, String)] {
+        &self.read_log
     }
 
     fn diag(&mut self, line: Option<usize>, message: String) {
@@ -444,8 +488,10 @@ impl Bindings {
     }
 
     /// Write the file atomically.
-    pub fn save(&self) -> Result<(), FileError> {
-        write_atomic(&self.path, self.render().as_bytes())
+    pub fn save(&mut self) -> Result<(), FileError> {
+        write_atomic(&self.path, self.render().as_bytes())?;
+        self.header = true;
+        Ok(())
     }
 }
 

@@ -29,7 +29,29 @@ pub struct San {
 pub struct Run {
     pub code: i32,
     pub stdout: String,
+    /// stderr with each log line's `<seconds>.<µs> | ` stamp taken off
+    /// (the stamps are checked in `raw_stderr`).
     pub stderr: String,
+    pub raw_stderr: String,
+}
+
+/// `text` without the log stamps (`12.345678 | `) that start its lines.
+pub fn unstamped(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|l| match l.split_once(" | ") {
+            Some((t, rest))
+                if t.split_once('.').is_some_and(|(s, us)| {
+                    !s.is_empty()
+                        && s.bytes().all(|b| b.is_ascii_digit())
+                        && us.len() == 6
+                        && us.bytes().all(|b| b.is_ascii_digit())
+                }) =>
+            {
+                rest
+            }
+            _ => l,
+        })
+        .collect()
 }
 
 pub fn disk_name(i: u32) -> String {
@@ -174,7 +196,8 @@ impl San {
         Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8(o.stdout).unwrap(),
-            stderr: String::from_utf8(o.stderr).unwrap(),
+            stderr: unstamped(&String::from_utf8_lossy(&o.stderr)),
+            raw_stderr: String::from_utf8(o.stderr).unwrap(),
         }
     }
 

@@ -253,7 +253,7 @@ impl Owner {
             self.st.maps.push(m);
             self.sync_map(&wwid);
         }
-        if let Some(b) = &bindings {
+        if let Some(b) = &mut bindings {
             if !Bindings::path_in(&env.root).exists() && !env.bindings_read_only {
                 if let Err(e) = b.save() {
                     tracing::error!("{e}");
@@ -976,6 +976,18 @@ fn establish(
     let replan = recheck.replan(&name, &plan, &mut msgs);
     log_recheck(&mut msgs);
     let now = replan.plan(&plan)?;
+    // The paths' SCSI timeouts, before the table goes in.
+    let tmo = configure::scsi_tmo::set_map_tmo(&env.root, &env.cfg, now);
+    if let Some(m) = tmo.unsupported {
+        tracing::debug!("{m}");
+    }
+    for (level, m) in tmo.log {
+        if level <= 1 {
+            tracing::error!(map = %name, "{m}");
+        } else {
+            tracing::debug!(map = %name, "{m}");
+        }
+    }
     let dm = env.dm.as_ref();
     let hand_over = |p: &assemble::MapPlan| {
         tracing::info!(map = %name, "{name}: {verb} [{}]", p.table);
