@@ -58,18 +58,6 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
             None
         }
     };
-    // A file without the header (or none) is rewritten with it first.
-    if let Some(b) = &mut bindings {
-        for (level, m) in b.read_log() {
-            ctx.log(*level, m);
-        }
-        if !b.has_header() && !ctx.args.bindings_read_only {
-            match b.save() {
-                Ok(()) => ctx.log(2, updated_bindings(b)),
-                Err(e) => ctx.error(format!("{e}")),
-            }
-        }
-    }
     let mut wwids = WwidsFile::load(&ctx.root).map_err(|e| {
         ctx.error(format!("{e}"));
         Fail
@@ -295,7 +283,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     }
 }
 
-fn updated_bindings(b: &Bindings) -> String {
+pub fn updated_bindings(b: &Bindings) -> String {
     format!("updated bindings file {}", b.path().display())
 }
 
@@ -379,7 +367,7 @@ fn drive(
             "reload"
         };
         // The paths' SCSI timeouts, before the table goes in.
-        let tmo = scsi_tmo::set_map_tmo(recheck.root, recheck.cfg, now);
+        let tmo = scsi_tmo::set_map_tmo(recheck.root, recheck.cfg, name, now);
         if let Some(m) = tmo.unsupported {
             // Said once a run, as the reference does.
             let first = !tmo_said.swap(true, std::sync::atomic::Ordering::Relaxed);

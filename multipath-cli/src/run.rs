@@ -120,6 +120,15 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
             return 1;
         }
     };
+    // As the reference at start-up, but for the udev checks: the bindings
+    // file read, its problems said, and a file without the header (or none)
+    // rewritten with it.
+    if !matches!(
+        mode,
+        Mode::ValidPath | Mode::UdevValidPath | Mode::UsablePaths | Mode::UdevUsablePaths
+    ) {
+        check_bindings(&ctx);
+    }
     let force_reload = ctx.args.force_reload;
     let r = match mode {
         Mode::Create => crate::create::run(
@@ -153,6 +162,25 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
     match r {
         Ok(()) => 0,
         Err(crate::ctx::Fail) => 1,
+    }
+}
+
+fn check_bindings(ctx: &Ctx) {
+    let mut b = match mpath::files::bindings::Bindings::load(&ctx.root) {
+        Ok(b) => b,
+        Err(e) => {
+            ctx.error(format!("{e}"));
+            return;
+        }
+    };
+    for (level, m) in b.read_log() {
+        ctx.log(*level, m);
+    }
+    if !b.has_header() && !ctx.args.bindings_read_only {
+        match b.save() {
+            Ok(()) => ctx.log(2, crate::create::updated_bindings(&b)),
+            Err(e) => ctx.error(format!("{e}")),
+        }
     }
 }
 

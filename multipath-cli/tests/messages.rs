@@ -165,3 +165,28 @@ fn listing_names_the_paths_the_blacklist_hides() {
         ]
     );
 }
+
+#[test]
+fn every_mode_but_the_udev_checks_gives_the_bindings_file_its_header() {
+    let san = San::new(2, 1, FRIENDLY);
+    let r = san.run(&["-c", "/dev/sda"]);
+    assert_eq!(r.stderr, "");
+    assert!(!san.root().join("etc/multipath/bindings").exists());
+    let r = san.run(&["-ll"]);
+    let b = bindings(&san);
+    assert_eq!(
+        lines(&r),
+        [
+            format!("_check_bindings_file: failed to read header from {b}"),
+            format!("updated bindings file {b}"),
+        ]
+    );
+    assert!(san
+        .read("/etc/multipath/bindings")
+        .starts_with("# Multipath bindings, Version : 1.0\n"));
+    // -B leaves the file alone.
+    let other = San::new(2, 1, FRIENDLY);
+    let r = other.run(&["-B", "-ll"]);
+    assert_eq!(lines(&r).len(), 1, "{}", r.stderr);
+    assert!(!other.root().join("etc/multipath/bindings").exists());
+}

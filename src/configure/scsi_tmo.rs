@@ -17,9 +17,10 @@
 //! - any SCSI path: `eh_deadline` of its host (`/sys/class/scsi_host/hostH`)
 //!   and `max_retries` of its disk (`/sys/class/scsi_disk/H:C:T:L`).
 //!
-//! `no_path_retry` raises `dev_loss_tmo`: a map that retries N times every
-//! `polling_interval` seconds must not lose its paths before, and a map
-//! that queues for ever keeps them for ever. A `fast_io_fail_tmo` not below
+//! `no_path_retry` raises `dev_loss_tmo` (of FC, iSCSI and SAS paths; said
+//! once for the map): a map that retries N times every `polling_interval`
+//! seconds must not lose its paths before, and a map that queues for ever
+//! keeps them for ever. A `fast_io_fail_tmo` not below
 //! the `dev_loss_tmo` is switched off.
 //!
 //! Other transports have none of these: the first such path is named in a
@@ -89,8 +90,13 @@ pub struct TmoOutcome {
 }
 
 /// The configured timeouts of path `p` in a map with `no_path_retry`,
-/// with the adjustments described in the module documentation.
-pub fn path_tmo(cfg: &Config, p: &PathDev, no_path_retry: NoPathRetry) -> (PathTmo, Vec<String>) {
+/// with the adjustments described in the module documentation, and the
+/// dev_loss_tmo they were raised to for `no_path_retry`, if they were.
+pub fn path_tmo(
+    cfg: &Config,
+    p: &PathDev,
+    no_path_retry: NoPathRetry,
+) -> (PathTmo, Option<u64>, Vec<String>) {
     let mut notes = Vec::new();
     let mut t = PathTmo {
         fast_io_fail: Tmo::parse(setting(cfg, "fast_io_fail_tmo", p)),
@@ -105,24 +111,12 @@ pub fn path_tmo(cfg: &Config, p: &PathDev, no_path_retry: NoPathRetry) -> (PathT
             _ => v,
         }),
     };
-    let checkint = cfg
-        .default_value("polling_interval")
-        .and_then(|v| v.as_int())
-        .map_or(5, |v| v.max(1) as u64);
-    let min_dev_loss = match no_path_retry {
-        NoPathRetry::Retries(n) if n > 0 => {
-            (n as u64).saturating_mul(checkint).min(MAX_DEV_LOSS_TMO)
-        }
-        NoPathRetry::Queue => MAX_DEV_LOSS_TMO,
-        _ => 0,
-    };
+    let mut raised = None;
     if let Some(d) = t.dev_loss {
-        if d < min_dev_loss {
-            notes.push(format!(
-                "{}: dev_loss_tmo raised from {d} to {min_dev_loss} for no_path_retry",
-                p.dev
-            ));
-            t.dev_loss = Some(min_dev_loss);
+        let min = min_dev_loss(cfg, no_path_retry);
+        if d < min {
+            raised = Some(min);
+            t.dev_loss = Some(min);
         }
     }
     if let (Some(d), Tmo::Secs(f)) = (t.dev_loss, t.fast_io_fail) {
@@ -134,17 +128,36 @@ pub fn path_tmo(cfg: &Config, p: &PathDev, no_path_retry: NoPathRetry) -> (PathT
             t.fast_io_fail = Tmo::Off;
         }
     }
-    (t, notes)
+    (t, raised, notes)
+}
+
+/// The least dev_loss_tmo for `no_path_retry`: the paths must outlive the
+/// retries, one checker interval more than they take (seen in the VM:
+/// `no_path_retry 12` every 5 s gives 66), or for ever when queueing.
+pub fn min_dev_loss(cfg: &Config, no_path_retry: NoPathRetry) -> u64 {
+    let checkint = cfg
+        .default_value("polling_interval")
+        .and_then(|v| v.as_int())
+        .map_or(5, |v| v.max(1) as u64);
+    match no_path_retry {
+        NoPathRetry::Retries(n) if n > 0 => (n as u64 + 1)
+            .saturating_mul(checkint)
+            .saturating_add(1)
+            .min(MAX_DEV_LOSS_TMO),
+        NoPathRetry::Queue => MAX_DEV_LOSS_TMO,
+        _ => 0,
+    }
 }
 
 /// Write the timeouts of every path of `plan` (see the module
 /// documentation). Nothing here fails the map: a write the kernel refuses
 /// is logged, naming the path and the file.
-pub fn set_map_tmo(root: &SysRoot, cfg: &Config, plan: &MapPlan) -> TmoOutcome {
+pub fn set_map_tmo(root: &SysRoot, cfg: &Config, name: &str, plan: &MapPlan) -> TmoOutcome {
     let mut out = TmoOutcome::default();
+    let mut raised = None;
     for f in &plan.paths {
         let p = &f.dev;
-        let (t, notes) = path_tmo(cfg, p, plan.no_path_retry);
+        let (t, raised_to, notes) = path_tmo(cfg, p, plan.no_path_retry);
         if t.fast_io_fail == Tmo::Unset
             && t.dev_loss.is_none()
             && t.eh_deadline == Tmo::Unset
@@ -190,7 +203,17 @@ pub fn set_map_tmo(root: &SysRoot, cfg: &Config, plan: &MapPlan) -> TmoOutcome {
             }
             continue;
         }
+        raised = raised.or(raised_to);
         out.log.extend(notes.into_iter().map(|n| (3, n)));
+    }
+    if let Some(v) = raised {
+        out.log.insert(
+            0,
+            (
+                2,
+                format!("{name}: Raising dev_loss_tmo to {v} because of no_path_retry setting"),
+            ),
+        );
     }
     out
 }

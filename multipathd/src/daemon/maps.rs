@@ -977,7 +977,7 @@ fn establish(
     log_recheck(&mut msgs);
     let now = replan.plan(&plan)?;
     // The paths' SCSI timeouts, before the table goes in.
-    let tmo = configure::scsi_tmo::set_map_tmo(&env.root, &env.cfg, now);
+    let tmo = configure::scsi_tmo::set_map_tmo(&env.root, &env.cfg, &name, now);
     if let Some(m) = tmo.unsupported {
         tracing::debug!("{m}");
     }

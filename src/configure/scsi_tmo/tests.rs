@@ -85,14 +85,24 @@ fn fc_gets_both_timeouts_and_the_builtin_fast_io_fail() {
     let f = Fix::new();
     // Built in: fast_io_fail_tmo 5, dev_loss_tmo unset (the port keeps 30).
     let c = Config::builtin();
-    let o = set_map_tmo(&f.root, &c, &plan(&c, vec![path("sda", "scsi:fcp", FC)]));
+    let o = set_map_tmo(
+        &f.root,
+        &c,
+        "mpatha",
+        &plan(&c, vec![path("sda", "scsi:fcp", FC)]),
+    );
     assert_eq!(f.get(&format!("{RPORT}/fast_io_fail_tmo")), "5");
     assert_eq!(f.get(&format!("{RPORT}/dev_loss_tmo")), "30");
     assert!(o.unsupported.is_none());
     assert!(o.log.iter().all(|(l, _)| *l >= 3), "{:?}", o.log);
 
     let c = cfg("fast_io_fail_tmo 40\ndev_loss_tmo 120\neh_deadline 9");
-    set_map_tmo(&f.root, &c, &plan(&c, vec![path("sda", "scsi:fcp", FC)]));
+    set_map_tmo(
+        &f.root,
+        &c,
+        "mpatha",
+        &plan(&c, vec![path("sda", "scsi:fcp", FC)]),
+    );
     assert_eq!(f.get(&format!("{RPORT}/fast_io_fail_tmo")), "40");
     assert_eq!(f.get(&format!("{RPORT}/dev_loss_tmo")), "120");
     assert_eq!(f.get("/sys/class/scsi_host/host2/eh_deadline"), "9");
@@ -101,25 +111,43 @@ fn fc_gets_both_timeouts_and_the_builtin_fast_io_fail() {
 #[test]
 fn no_path_retry_raises_dev_loss_and_fast_io_fail_goes_off_above_it() {
     let f = Fix::new();
-    let c = cfg("polling_interval 5\nno_path_retry 30\ndev_loss_tmo 60\nfast_io_fail_tmo 100");
+    // 12 retries every 5 s: 66 s, as the reference raises it (seen in the VM).
+    let c = cfg("polling_interval 5\nno_path_retry 12\ndev_loss_tmo 30\nfast_io_fail_tmo 50");
     let p = plan(&c, vec![path("sda", "scsi:fcp", FC)]);
-    let (t, notes) = path_tmo(&c, &p.paths[0].dev, p.no_path_retry);
-    assert_eq!(t.dev_loss, Some(150));
-    assert_eq!(t.fast_io_fail, Tmo::Secs(100));
-    assert_eq!(notes.len(), 1);
+    let (t, raised, _) = path_tmo(&c, &p.paths[0].dev, p.no_path_retry);
+    assert_eq!((t.dev_loss, raised), (Some(66), Some(66)));
+    assert_eq!(t.fast_io_fail, Tmo::Secs(50));
+    let o = set_map_tmo(&f.root, &c, "mpatha", &p);
+    assert_eq!(
+        o.log[0],
+        (
+            2,
+            "mpatha: Raising dev_loss_tmo to 66 because of no_path_retry setting".to_string()
+        )
+    );
+    assert_eq!(f.get(&format!("{RPORT}/dev_loss_tmo")), "66");
+    assert_eq!(f.get(&format!("{RPORT}/fast_io_fail_tmo")), "50");
+    // Not for a transport without timeouts.
+    let p = plan(&c, vec![path("sdd", "scsi:unspec", UNSPEC)]);
+    let o = set_map_tmo(&f.root, &c, "mpatha", &p);
+    assert!(
+        o.log.iter().all(|(_, m)| !m.contains("Raising")),
+        "{:?}",
+        o.log
+    );
 
     let c = cfg("dev_loss_tmo 20\nfast_io_fail_tmo 20");
     let p = plan(&c, vec![path("sda", "scsi:fcp", FC)]);
-    let (t, _) = path_tmo(&c, &p.paths[0].dev, p.no_path_retry);
+    let (t, _, _) = path_tmo(&c, &p.paths[0].dev, p.no_path_retry);
     assert_eq!((t.dev_loss, t.fast_io_fail), (Some(20), Tmo::Off));
-    set_map_tmo(&f.root, &c, &p);
+    set_map_tmo(&f.root, &c, "mpatha", &p);
     assert_eq!(f.get(&format!("{RPORT}/fast_io_fail_tmo")), "off");
     assert_eq!(f.get(&format!("{RPORT}/dev_loss_tmo")), "20");
 
     // Queueing for ever keeps the paths for ever.
     let c = cfg("no_path_retry queue\ndev_loss_tmo 60");
     let p = plan(&c, vec![path("sda", "scsi:fcp", FC)]);
-    let (t, _) = path_tmo(&c, &p.paths[0].dev, p.no_path_retry);
+    let (t, _, _) = path_tmo(&c, &p.paths[0].dev, p.no_path_retry);
     assert_eq!(t.dev_loss, Some(MAX_DEV_LOSS_TMO));
 }
 
@@ -127,7 +155,12 @@ fn no_path_retry_raises_dev_loss_and_fast_io_fail_goes_off_above_it() {
 fn fc_dev_loss_above_600_needs_fast_io_fail() {
     let f = Fix::new();
     let c = cfg("fast_io_fail_tmo off\ndev_loss_tmo infinity");
-    let o = set_map_tmo(&f.root, &c, &plan(&c, vec![path("sda", "scsi:fcp", FC)]));
+    let o = set_map_tmo(
+        &f.root,
+        &c,
+        "mpatha",
+        &plan(&c, vec![path("sda", "scsi:fcp", FC)]),
+    );
     assert_eq!(f.get(&format!("{RPORT}/dev_loss_tmo")), "600");
     assert!(
         o.log
@@ -137,7 +170,12 @@ fn fc_dev_loss_above_600_needs_fast_io_fail() {
         o.log
     );
     let c = cfg("fast_io_fail_tmo 5\ndev_loss_tmo infinity");
-    set_map_tmo(&f.root, &c, &plan(&c, vec![path("sda", "scsi:fcp", FC)]));
+    set_map_tmo(
+        &f.root,
+        &c,
+        "mpatha",
+        &plan(&c, vec![path("sda", "scsi:fcp", FC)]),
+    );
     assert_eq!(f.get(&format!("{RPORT}/dev_loss_tmo")), "4294967295");
     assert_eq!(f.get(&format!("{RPORT}/fast_io_fail_tmo")), "5");
 }
@@ -153,7 +191,7 @@ fn iscsi_recovery_tmo_and_sas_nexus_loss() {
             path("sdc", "scsi:sas", SAS),
         ],
     );
-    let o = set_map_tmo(&f.root, &c, &p);
+    let o = set_map_tmo(&f.root, &c, "mpatha", &p);
     assert_eq!(f.get("/sys/class/iscsi_session/session7/recovery_tmo"), "7");
     assert_eq!(
         f.get("/sys/class/sas_end_device/end_device-0:0/I_T_nexus_loss_timeout"),
@@ -165,6 +203,7 @@ fn iscsi_recovery_tmo_and_sas_nexus_loss() {
     set_map_tmo(
         &f.root,
         &c,
+        "mpatha",
         &plan(&c, vec![path("sdb", "scsi:iscsi", ISCSI)]),
     );
     assert_eq!(f.get("/sys/class/iscsi_session/session7/recovery_tmo"), "7");
@@ -179,6 +218,7 @@ fn other_transports_are_named_once_and_get_only_eh_deadline() {
     let o = set_map_tmo(
         &f.root,
         &c,
+        "mpatha",
         &plan(&c, vec![path("sdd", "scsi:unspec", UNSPEC), second]),
     );
     assert_eq!(
@@ -191,6 +231,7 @@ fn other_transports_are_named_once_and_get_only_eh_deadline() {
     let o = set_map_tmo(
         &f.root,
         &c,
+        "mpatha",
         &plan(&c, vec![path("sdd", "scsi:unspec", UNSPEC)]),
     );
     assert!(o.unsupported.is_some());
@@ -205,6 +246,7 @@ fn a_refused_write_is_logged_with_the_path_and_file() {
     let o = set_map_tmo(
         &f.root,
         &c,
+        "mpatha",
         &plan(&c, vec![path("sdb", "scsi:iscsi", ISCSI)]),
     );
     let errs: Vec<_> = o.log.iter().filter(|(l, _)| *l == 1).collect();
@@ -230,6 +272,7 @@ fn max_retries_goes_to_the_disk_whatever_the_transport() {
     set_map_tmo(
         &f.root,
         &c,
+        "mpatha",
         &plan(&c, vec![path("sdd", "scsi:unspec", UNSPEC)]),
     );
     assert_eq!(f.get("/sys/class/scsi_disk/2:0:0:0/max_retries"), "2");
@@ -237,6 +280,7 @@ fn max_retries_goes_to_the_disk_whatever_the_transport() {
     set_map_tmo(
         &f.root,
         &c,
+        "mpatha",
         &plan(&c, vec![path("sdd", "scsi:unspec", UNSPEC)]),
     );
     assert_eq!(f.get("/sys/class/scsi_disk/2:0:0:0/max_retries"), "-1");
@@ -252,6 +296,7 @@ fn a_host_refusing_eh_deadline_is_only_a_debug_line() {
     let o = set_map_tmo(
         &f.root,
         &c,
+        "mpatha",
         &plan(&c, vec![path("sdb", "scsi:iscsi", ISCSI)]),
     );
     assert!(
