@@ -3,10 +3,11 @@
 # A scenario is a bash file in tests/vm/scenarios/ whose header says
 #   # title: <one line>        # timeout: <seconds for the whole VM run, boot included>
 # and whose body calls, in order:
-#   step NAME [--rc N|any] [--nocmp] [--timeout S] -- CMD...
+#   step NAME [--rc N|any] [--nocmp] [--err|--noerr] [--timeout S] -- CMD...
 #        run CMD; stdout (normalised) + exit status become the artifact NN-NAME that is
-#        compared between theirs and ours (unless --nocmp); a wrong exit status or a
-#        timeout fails the scenario at this step.
+#        compared between theirs and ours (unless --nocmp), with stderr too for --err
+#        (STEP_ERR=1 in a scenario: every step but those with --noerr); a wrong exit
+#        status or a timeout fails the scenario at this step.
 #   check NAME -- CMD...              an assertion: must exit 0; output kept as a log only
 #   wait_until NAME SECS -- CMD...    poll CMD (every 0.5 s) until it exits 0
 #   bg_start NAME -- CMD... / bg_wait NAME    a background job (fio) and its verdict
@@ -21,6 +22,7 @@
 #   N4  `dmsetup status` of a multipath map: the path selector's per-path values
 #       (service-time: in-flight bytes and relative throughput; queue-length: in-flight
 #       I/Os) change with every I/O -> "<ps>" (dm_state, norm_mp_status).
+#   N5  stderr, compared only by steps that ask for it: the log stamp (below).
 # Not normalised on purpose: sd names, H:C:T:L, maj:min, dm-N minors, WWIDs, sizes,
 # path/group states and priorities, dm fail counts.  The topology is built
 # deterministically (scsi_mod.scan=sync, hosts created in order), so they must match.
@@ -43,6 +45,13 @@ normalise() {
         -e 's/[X.]{10} [0-9]+\/[0-9]+/<next_check>/g' \
         -e 's/^pid [0-9]+ /pid <pid> /' \
         -e 's/(^|[[:space:]])[X.]{10} [0-9]+\/[0-9]+([[:space:]]|$)/\1<failback>\2/g'
+}
+
+# N5  stderr, for steps that compare it (`--err`, or STEP_ERR=1 in a scenario for all
+#     its steps; `--noerr` opts one out): the log lines' monotonic-clock stamp
+#     "12.345678 | " -> "<t> | ".
+normalise_err() {
+    sed -E 's/^[0-9]+\.[0-9]{6} \| /<t> | /' | normalise
 }
 
 # _timeout SECS CMD...: CMD may be a shell function (defined here or in the scenario);
@@ -83,12 +92,14 @@ failure_state() {
     ps -ef
 }
 
-_parse_opts() {   # sets RC_EXPECT CMP TMO; leaves the command in CMD
-    RC_EXPECT=0 CMP=1 TMO=$STEP_TIMEOUT
+_parse_opts() {   # sets RC_EXPECT CMP CMP_ERR TMO; leaves the command in CMD
+    RC_EXPECT=0 CMP=1 CMP_ERR=${STEP_ERR:-0} TMO=$STEP_TIMEOUT
     while [ $# -gt 0 ]; do
         case "$1" in
             --rc) RC_EXPECT=$2; shift 2 ;;
             --nocmp) CMP=0; shift ;;
+            --err) CMP_ERR=1; shift ;;
+            --noerr) CMP_ERR=0; shift ;;
             --timeout) TMO=$2; shift 2 ;;
             --) shift; break ;;
             *) break ;;
@@ -117,7 +128,14 @@ step() {
         fail "$name" "exit status $rc (expected $RC_EXPECT): ${CMD[*]}: $(head -c 300 "$LOGS/$id.err")"
     fi
     if [ "$CMP" = 1 ]; then
-        { normalise <"$LOGS/$id.out"; echo "[exit status $rc]"; } >"$ART/$id"
+        {
+            normalise <"$LOGS/$id.out"
+            echo "[exit status $rc]"
+            if [ "$CMP_ERR" = 1 ]; then
+                echo "[stderr]"
+                normalise_err <"$LOGS/$id.err"
+            fi
+        } >"$ART/$id"
     fi
     printf '%s\tok\trc=%s\n' "$name" "$rc" >>"$R/steps.tsv"
 }
@@ -222,6 +240,18 @@ state_files() {
         echo "== $f"
         if [ -f "$f" ]; then cat "$f"; else echo "(absent)"; fi
     done
+}
+
+# The SCSI timeouts multipath sets on the paths of its maps: hosts' eh_deadline, disks'
+# max_retries, iSCSI sessions' recovery_tmo, FC remote ports' and SAS end devices' ones.
+scsi_tmo_state() {
+    local f
+    for f in /sys/class/scsi_host/host*/eh_deadline /sys/class/scsi_disk/*/max_retries \
+             /sys/class/iscsi_session/*/recovery_tmo /sys/class/fc_remote_ports/*/*_tmo \
+             /sys/class/sas_end_device/*/I_T_nexus_loss_timeout; do
+        [ -e "$f" ] && echo "$f=$(cat "$f" 2>&1)"
+    done
+    return 0
 }
 
 mp_conf() {   # write /etc/multipath.conf from stdin
