@@ -2,21 +2,23 @@
 //! `/dev/mapper/control`, through the `devicemapper` crate.
 //!
 //! **udev.** Create (its resume), resume, remove and rename carry a udev
-//! cookie: the crate allocates the SysV semaphore, the kernel puts the cookie
-//! into the uevent, the dm rules decode the flags (`dmsetup udevflags`) and
-//! finally release the semaphore (`dmsetup udevcomplete`), and only then does
-//! the call return. The cookie's flags are `DM_UDEV_DISABLE_LIBRARY_FALLBACK`
-//! plus the multipath subsystem flags of [`UdevFlags`] (see
-//! [`cookie_flags`]), which is what the installed `*-dm-mpath.rules` and
-//! `*-kpartx.rules` read. When udev is not running (no `/run/udev/control`)
-//! nothing waits, and this backend makes and removes the `/dev/mapper/<name>`
-//! nodes itself, as libdevmapper does in that case.
+//! cookie: a SysV semaphore is allocated, the kernel puts the cookie into the
+//! uevent, the dm rules decode the flags (`dmsetup udevflags`) and finally
+//! release the semaphore (`dmsetup udevcomplete`), and only then does the
+//! call return. The cookie's flags are `DM_UDEV_PRIMARY_SOURCE_FLAG` and
+//! `DM_UDEV_DISABLE_LIBRARY_FALLBACK` plus the multipath subsystem flags of
+//! [`UdevFlags`] (see [`cookie_flags`]), which is what the installed
+//! `*-dm-mpath.rules` and `*-kpartx.rules` read. The crate does this for
+//! resume and remove; a rename is issued by this backend itself
+//! (`rename.rs`), because the crate's rename takes no udev flags. When udev
+//! is not running (no `/run/udev/control`) no cookie is sent, nothing waits,
+//! and this backend makes and removes the `/dev/mapper/<name>` nodes itself,
+//! as libdevmapper does in that case.
 //!
-//! **Limits of the crate** (0.34): a rename cannot carry our flags (the crate
-//! sends the cookie with none, so `skip_kpartx` does not reach the kpartx
-//! rules on a rename); names and UUIDs must be ASCII; the udev wait has no
-//! time limit (a system whose rules never call `dmsetup udevcomplete` would
-//! block, as it does with libdevmapper's tools).
+//! **Limits of the crate** (0.34): names and UUIDs must be ASCII (the
+//! rename keeps that rule too); the udev wait has no time limit (a system
+//! whose rules never call `dmsetup udevcomplete` would block, as it does
+//! with libdevmapper's tools; the same holds for our rename).
 
 use super::{
     CreateOptions, DevNum, DeviceMapper, DmError, DmInfo, DmListEntry, DmOp, DmTarget,
@@ -395,26 +397,12 @@ impl DeviceMapper for KernelDm {
         self.do_remove(name, opts)
     }
 
-    /// The crate sends a rename's cookie without flags: `udev` is not passed
-    /// on (see the module documentation).
+    /// `DM_DEV_RENAME` with the udev cookie of `udev`, issued by this
+    /// backend (see the module documentation).
     fn rename(&self, name: &str, new_name: &str, udev: UdevFlags) -> Result<(), DmError> {
-        let old = dm_name(name, DmOp::Rename)?;
-        let new = dm_name(new_name, DmOp::Rename)?;
-        if udev.skip_kpartx {
-            debug!(
-                map = name,
-                "rename: the skip_kpartx flag cannot be passed to udev"
-            );
-        }
-        self.dm
-            .device_rename(old, &DevId::Name(new))
-            .map_err(|e| match errno_of(&e) {
-                Some(n) if n == Errno::EBUSY as i32 => DmError::NameExists {
-                    name: new_name.into(),
-                },
-                _ => map_error(name, DmOp::Rename, &e),
-            })?;
-        if !udev_running() {
+        let with_udev = udev_running();
+        rename::rename(self.dm.file(), name, new_name, udev, with_udev)?;
+        if !with_udev {
             nodes::rename(Path::new(MAPPER_DIR), name, new_name);
         }
         Ok(())
@@ -676,6 +664,8 @@ mod nodes {
         }
     }
 }
+
+mod rename;
 
 #[cfg(test)]
 mod tests;

@@ -38,10 +38,18 @@ step "policy changed: -r" -- multipath -r
 step "udev flags of -r with a new table" -- mon_stop
 step "dm state after -r failover" -- dm_state
 mp_conf_policy no failover
+# A rename's cookie carries PRIMARY_SOURCE | DISABLE_LIBRARY_FALLBACK (0x60) and the
+# subsystem flags, as every other DM operation of multipath.
+mon_start
 step "-r renames to WWIDs" -- multipath -r
+step "udev flags of -r renaming" -- mon_stop
 step "names after rename" -- names
 mp_conf_policy yes multibus
+mon_start
 step "-r renames back" -- multipath -r
+step "udev flags of -r renaming back" -- mon_stop
+# Each cookie's semaphore is removed before the command returns (ipcs shows the keys as 0x0d4dXXXX).
+check "no udev cookie semaphore left" -- bash -c '! ipcs -s | grep -qi "^0x0d4d"'
 # -U is for udev's rules only: from a shell (no DEVPATH) it fails whatever the map.
 step "-U from a shell" --rc any -- multipath -U -v3 dm-0
 step "-U in a udev environment" --rc any -- \
