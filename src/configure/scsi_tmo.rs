@@ -132,18 +132,22 @@ pub fn path_tmo(
 }
 
 /// The least dev_loss_tmo for `no_path_retry`: the paths must outlive the
-/// retries, one checker interval more than they take (seen in the VM:
-/// `no_path_retry 12` every 5 s gives 66), or for ever when queueing.
+/// retries (N every `polling_interval`: T seconds) with a margin of 5 s
+/// and a second per minute of T, as the reference raises it (seen in the
+/// VM for T from 1 to 10000: 12 retries every 5 s give 66, every 3 s 41,
+/// 1000 every second 1021), or for ever when queueing.
 pub fn min_dev_loss(cfg: &Config, no_path_retry: NoPathRetry) -> u64 {
     let checkint = cfg
         .default_value("polling_interval")
         .and_then(|v| v.as_int())
         .map_or(5, |v| v.max(1) as u64);
     match no_path_retry {
-        NoPathRetry::Retries(n) if n > 0 => (n as u64 + 1)
-            .saturating_mul(checkint)
-            .saturating_add(1)
-            .min(MAX_DEV_LOSS_TMO),
+        NoPathRetry::Retries(n) if n > 0 => {
+            let t = (n as u64).saturating_mul(checkint);
+            t.saturating_add(5)
+                .saturating_add(t / 60)
+                .min(MAX_DEV_LOSS_TMO)
+        }
         NoPathRetry::Queue => MAX_DEV_LOSS_TMO,
         _ => 0,
     }

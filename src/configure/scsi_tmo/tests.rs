@@ -127,6 +127,18 @@ fn no_path_retry_raises_dev_loss_and_fast_io_fail_goes_off_above_it() {
     );
     assert_eq!(f.get(&format!("{RPORT}/dev_loss_tmo")), "66");
     assert_eq!(f.get(&format!("{RPORT}/fast_io_fail_tmo")), "50");
+    // Other retries and intervals, as the reference raises them.
+    for (n, pi, want) in [
+        (12, 3, 41),
+        (3, 7, 26),
+        (10, 10, 106),
+        (1000, 1, 1021),
+        (5000, 2, 10171),
+    ] {
+        let c = cfg(&format!("polling_interval {pi}\nno_path_retry {n}"));
+        let p = plan(&c, vec![path("sda", "scsi:fcp", FC)]);
+        assert_eq!(min_dev_loss(&c, p.no_path_retry), want, "{n} x {pi}");
+    }
     // Not for a transport without timeouts.
     let p = plan(&c, vec![path("sdd", "scsi:unspec", UNSPEC)]);
     let o = set_map_tmo(&f.root, &c, "mpatha", &p);
