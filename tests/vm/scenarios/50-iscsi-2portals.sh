@@ -55,3 +55,35 @@ touch /tmp/stop-io
 bg_wait "fio verify through the map" 120
 step "dm state at end" -- dm_state
 step "show paths at end" -- multipathd show paths format "%d %t %T %o %P"
+
+# SCSI timeouts with multipath alone: fast_io_fail_tmo becomes the sessions'
+# recovery_tmo; dev_loss_tmo (no iSCSI attribute) is raised for the hwtable's
+# no_path_retry 12 checked every 3 s (said on stderr, with the value); max_retries
+# goes to the disks; an iSCSI host refuses eh_deadline (quietly at -v2).
+step "shutdown multipathd" --rc any --nocmp -- multipathd shutdown
+wait_until "multipathd gone" 30 -- bash -c '! pgrep -x multipathd'
+step "SCSI timeouts before" -- scsi_tmo_state
+mp_conf <<'CONF'
+defaults {
+	user_friendly_names yes
+	find_multipaths off
+	polling_interval 3
+	fast_io_fail_tmo 7
+	dev_loss_tmo 30
+	eh_deadline 9
+	max_retries 2
+}
+CONF
+step "-r with SCSI timeouts" --err -- multipath -r
+step "SCSI timeouts after -r" -- scsi_tmo_state
+mp_conf <<'CONF'
+defaults {
+	user_friendly_names yes
+	find_multipaths off
+	fast_io_fail_tmo off
+	max_retries off
+	eh_deadline off
+}
+CONF
+step "-r with timeouts off" --err -- multipath -r
+step "SCSI timeouts off" -- scsi_tmo_state
