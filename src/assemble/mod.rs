@@ -164,6 +164,8 @@ pub struct MapPlan {
     pub features: String,
     pub hwhandler: String,
     pub no_path_retry: NoPathRetry,
+    /// `skip_kpartx yes`: udev is told (cookie flag) not to map partitions.
+    pub skip_kpartx: bool,
     pub table: MultipathTable,
     /// `-v3` lines: each setting and where it came from.
     pub log: Vec<String>,
@@ -364,6 +366,7 @@ pub fn assemble(cfg: &Config, wwid: &str, paths: Vec<PathFacts>, opts: &Assemble
             })
             .collect(),
     };
+    let skip_kpartx = yes(cfg, "skip_kpartx", &pi);
     MapPlan {
         wwid: wwid.to_string(),
         size,
@@ -375,6 +378,7 @@ pub fn assemble(cfg: &Config, wwid: &str, paths: Vec<PathFacts>, opts: &Assemble
         features,
         hwhandler,
         no_path_retry,
+        skip_kpartx,
         table,
         log,
     }

@@ -39,11 +39,17 @@ pub const FORCED_RELOAD: ResumeOptions = ResumeOptions {
     },
 };
 
-fn reload_options(forced: bool) -> ResumeOptions {
-    if forced {
-        FORCED_RELOAD
-    } else {
-        RELOAD
+fn reload_options(forced: bool, plan: &MapPlan) -> ResumeOptions {
+    let mut o = if forced { FORCED_RELOAD } else { RELOAD };
+    o.udev.skip_kpartx = plan.skip_kpartx;
+    o
+}
+
+/// The udev flags of a map's create or rename: `skip_kpartx` only.
+fn map_udev_flags(plan: &MapPlan) -> UdevFlags {
+    UdevFlags {
+        skip_kpartx: plan.skip_kpartx,
+        ..UdevFlags::default()
     }
 }
 
@@ -84,7 +90,7 @@ fn create_options(plan: &MapPlan) -> CreateOptions {
     CreateOptions {
         uuid: Some(map_uuid(&plan.wwid)),
         read_only: false,
-        udev: UdevFlags::default(),
+        udev: map_udev_flags(plan),
     }
 }
 
@@ -118,10 +124,10 @@ pub fn commit(
     let target = [DmTarget::multipath(plan.size, &plan.table)];
     match action {
         Action::Create => dm.activate(name, &create_options(plan)).map(|_| ()),
-        Action::Reload { forced } => dm.reload(name, &target, reload_options(*forced)),
+        Action::Reload { forced } => dm.reload(name, &target, reload_options(*forced, plan)),
         Action::Rename { from, forced } => dm
-            .rename(from, name, UdevFlags::default())
-            .and_then(|()| dm.reload(name, &target, reload_options(*forced))),
+            .rename(from, name, map_udev_flags(plan))
+            .and_then(|()| dm.reload(name, &target, reload_options(*forced, plan))),
         Action::Nothing => Ok(()),
     }
 }

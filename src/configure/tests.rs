@@ -250,3 +250,52 @@ fn forced_reloads_are_not_flagged_to_udev() {
     assert_eq!(resumes(rename(true), "mpathb"), [false]);
     assert_eq!(resumes(rename(false), "mpathb"), [true]);
 }
+
+#[test]
+fn skip_kpartx_reaches_udev_on_create_reload_and_rename() {
+    use crate::dm::DmCall;
+    let cfg = Config::from_str_with("multipath.conf", "defaults {\n\tskip_kpartx yes\n}\n");
+    let plan = assemble(
+        &cfg,
+        "w1",
+        vec![facts(dev("sda", "8:0", "w1"))],
+        &AssembleOpts::default(),
+    );
+    assert!(plan.skip_kpartx);
+    let dm = FakeDm::new();
+    for a in [
+        Action::Create,
+        Action::Reload { forced: true },
+        Action::Rename {
+            from: "mpatha".into(),
+            forced: false,
+        },
+    ] {
+        let name = if matches!(a, Action::Rename { .. }) {
+            "data"
+        } else {
+            "mpatha"
+        };
+        stage(&dm, &a, name, &plan).unwrap();
+        commit(&dm, &a, name, &plan).unwrap();
+    }
+    let flags: Vec<bool> = dm
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            DmCall::Create { opts, .. } => Some(opts.udev.skip_kpartx),
+            DmCall::Resume { opts, .. } => Some(opts.udev.skip_kpartx),
+            DmCall::Rename { udev, .. } => Some(udev.skip_kpartx),
+            _ => None,
+        })
+        .collect();
+    assert!(flags.len() >= 4 && flags.iter().all(|&f| f), "{flags:?}");
+    // Off by default.
+    let plan = assemble(
+        &Config::builtin(),
+        "w1",
+        vec![facts(dev("sda", "8:0", "w1"))],
+        &AssembleOpts::default(),
+    );
+    assert!(!plan.skip_kpartx);
+}

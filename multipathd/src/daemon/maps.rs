@@ -592,7 +592,9 @@ impl Owner {
         }
         tracing::info!(map = %name, "{name}: reload [{}]", plan.table);
         let target = [mpath::dm::DmTarget::multipath(plan.size, &plan.table)];
-        match self.env.dm.reload(&name, &target, configure::RELOAD) {
+        let mut opts = configure::RELOAD;
+        opts.udev.skip_kpartx = plan.skip_kpartx;
+        match self.env.dm.reload(&name, &target, opts) {
             Ok(()) => {
                 let m = &mut self.st.maps[mi];
                 m.stats.map_loads += 1;

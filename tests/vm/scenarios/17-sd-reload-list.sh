@@ -40,6 +40,13 @@ mon_start
 step "policy changed: -r" -- multipath -r
 step "udev flags of -r with a new table" -- mon_stop
 step "dm state after -r failover" -- dm_state
+# skip_kpartx: every cookie also carries the flag that keeps kpartx away (0x200).
+mp_conf_policy yes failover 'overrides {
+	skip_kpartx yes
+}'
+mon_start
+step "skip_kpartx: -r" -- multipath -r
+step "udev flags of -r with skip_kpartx" -- mon_stop
 mp_conf_policy no failover
 # A rename's cookie carries PRIMARY_SOURCE | DISABLE_LIBRARY_FALLBACK (0x60) and the
 # subsystem flags, as every other DM operation of multipath.
