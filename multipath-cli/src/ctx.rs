@@ -280,21 +280,40 @@ impl Selected {
 /// block device cannot be found (both fail); a name is a map name, an alias
 /// (bindings file or `multipaths` section) or a WWID.
 pub fn selection(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> Res<Selected> {
+    selection_target(ctx, paths, live).map(|(s, _)| s)
+}
+
+/// [`selection`], and what the device argument resolved to, if anything.
+pub fn selection_target(
+    ctx: &Ctx,
+    paths: &[PathDev],
+    live: &[LiveMap],
+) -> Res<(Selected, Option<Target>)> {
     let Some(arg) = ctx.args.device.as_deref() else {
-        return Ok(Selected::All);
-    };
-    let wwid_of = |t: Target| match t {
-        Target::Path(p) => p.wwid.clone(),
-        Target::Wwid(w) => w,
-        Target::Map(n) => live
-            .iter()
-            .find(|m| m.name == n)
-            .map(|m| m.wwid.clone())
-            .unwrap_or_default(),
+        return Ok((Selected::All, None));
     };
     if let Some(t) = resolve(arg, paths, live) {
-        return Ok(Selected::Wwid(wwid_of(t)));
+        return Ok((Selected::Wwid(target_wwid(&t, live)), Some(t)));
     }
+    selection_of_nothing(ctx, arg).map(|s| (s, None))
+}
+
+/// The WWID a resolved device argument stands for (empty for a map name
+/// no live map has).
+pub fn target_wwid(t: &Target, live: &[LiveMap]) -> String {
+    match t {
+        Target::Path(p) => p.wwid.clone(),
+        Target::Wwid(w) => w.clone(),
+        Target::Map(n) => live
+            .iter()
+            .find(|m| &m.name == n)
+            .map(|m| m.wwid.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// A device argument that names no path, map or WWID.
+fn selection_of_nothing(ctx: &Ctx, arg: &str) -> Res<Selected> {
     match arg_form(arg) {
         ArgForm::Node(base) => {
             if !base.contains('/') && ctx.root.join(format!("/sys/block/{base}")).exists() {

@@ -1,7 +1,7 @@
 //! `-l` and `-ll`: the topology of the maps in the kernel.
 
 use crate::ctx::{
-    daemon_running, device_path, resolve, selection, Ctx, Fail, Res, Selected, Target,
+    daemon_running, device_path, selection_target, target_wwid, Ctx, Fail, Res, Selected, Target,
     DAEMON_WARNING,
 };
 use crate::{gate, pathlist};
@@ -17,8 +17,8 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
     let paths = ctx.scan();
     // A `/dev/` node of a block device that is no path (a foreign device)
     // ends the command with status 1 and no message, as the reference.
-    let only = selection(ctx, &paths, &live)?;
-    if only == Selected::OtherNode || refused_argument(ctx, &paths, &live) {
+    let (only, target) = selection_target(ctx, &paths, &live)?;
+    if only == Selected::OtherNode || refused_argument(ctx, target.as_ref(), &live) {
         return Err(Fail);
     }
     let how = if long { Gather::Probe } else { Gather::Select };
@@ -118,24 +118,15 @@ fn say_hidden(ctx: &Ctx, m: &LiveMap, paths: &[PathDev]) {
 /// status 1 (seen in the VM): a path it would not discover (see
 /// [`gate::hidden_from_listing`]) or whose WWID is blacklisted, and a map
 /// name or WWID blacklisted by `wwid`.
-fn refused_argument(ctx: &Ctx, paths: &[PathDev], live: &[LiveMap]) -> bool {
-    let Some(arg) = ctx.args.device.as_deref() else {
+fn refused_argument(ctx: &Ctx, target: Option<&Target>, live: &[LiveMap]) -> bool {
+    let Some(t) = target else {
         return false;
     };
-    let wwid = match resolve(arg, paths, live) {
-        Some(Target::Path(p)) => {
-            if gate::hidden_from_listing(ctx, &p) {
-                return true;
-            }
-            p.wwid
+    if let Target::Path(p) = t {
+        if gate::hidden_from_listing(ctx, p) {
+            return true;
         }
-        Some(Target::Map(n)) => live
-            .iter()
-            .find(|m| m.name == n)
-            .map(|m| m.wwid.clone())
-            .unwrap_or_default(),
-        Some(Target::Wwid(w)) => w,
-        None => return false,
-    };
+    }
+    let wwid = target_wwid(t, live);
     !wwid.is_empty() && ctx.filter.wwid(&wwid).is_blacklisted()
 }
