@@ -154,7 +154,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
         d.says(1, choice.messages);
         if choice.saved {
             if let Some(b) = &bindings {
-                d.say(2, updated_bindings(b));
+                d.say(1, updated_bindings(b));
             }
         }
         // Without `-r`, a live map that already holds every path of the

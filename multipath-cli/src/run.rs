@@ -178,7 +178,7 @@ fn check_bindings(ctx: &Ctx) {
     }
     if !b.has_header() && !ctx.args.bindings_read_only {
         match b.save() {
-            Ok(()) => ctx.log(2, crate::create::updated_bindings(&b)),
+            Ok(()) => ctx.log(1, crate::create::updated_bindings(&b)),
             Err(e) => ctx.error(format!("{e}")),
         }
     }

@@ -169,7 +169,7 @@ impl Bindings {
         };
         if !header {
             b.read_log.push((
-                1,
+                2,
                 format!(
                     "_check_bindings_file: failed to read header from {}",
                     path.display()
