@@ -7,6 +7,9 @@
 # map, and a touched LUN either gets a map or its name is in an error message.  A second
 # `multipath` then completes the set; after a flush, a create on the paths left is
 # compared with the reference's.
+# Every step compares stderr too (N5 in lib.sh), but the -v3 ones and the
+# daemon's: their debug output is each implementation's own.
+STEP_ERR=1
 sd_topology 4 8
 mp_conf <<'CONF'
 defaults {
