@@ -124,7 +124,7 @@ fn path_arg(ctx: &Ctx, arg: &str, udev: bool) -> Res<Option<PathDev>> {
         } else if name.starts_with("mapper/") {
             ctx.error(NEEDS_PATH);
         } else {
-            ctx.error(format!("'{arg}' is not a valid argument\n"));
+            ctx.invalid_argument(arg);
         }
         return Err(Fail);
     }

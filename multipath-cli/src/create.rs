@@ -44,10 +44,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     }
     let only = selection(ctx, &paths, &live)?;
     if only == Selected::OtherNode {
-        ctx.error(format!(
-            "'{}' is not a valid argument\n",
-            ctx.args.device.as_deref().unwrap_or_default()
-        ));
+        ctx.invalid_argument(ctx.args.device.as_deref().unwrap_or_default());
         return Err(Fail);
     }
 

@@ -98,6 +98,12 @@ impl Ctx {
         self.log(1, msg);
     }
 
+    /// A device argument that names nothing: said in the reference's words,
+    /// which end in an empty line.
+    pub fn invalid_argument(&self, arg: &str) {
+        self.error(format!("'{arg}' is not a valid argument\n"));
+    }
+
     /// The device-mapper seam: the kernel, or the `MPATH_FAKE_DM` fake.
     pub fn dm(&self) -> Res<Box<dyn DeviceMapper>> {
         if let Some((fake, _)) = &self.fake_dm {
@@ -319,7 +325,7 @@ fn selection_of_nothing(ctx: &Ctx, arg: &str) -> Res<Selected> {
             if !base.contains('/') && ctx.root.join(format!("/sys/block/{base}")).exists() {
                 return Ok(Selected::OtherNode);
             }
-            ctx.error(format!("'{arg}' is not a valid argument\n"));
+            ctx.invalid_argument(arg);
             Err(Fail)
         }
         ArgForm::DevT => {

@@ -152,7 +152,7 @@ pub fn flush(ctx: &Ctx) -> Res {
             return Err(Fail);
         }
         ArgKind::Invalid => {
-            ctx.error(format!("'{arg}' is not a valid argument\n"));
+            ctx.invalid_argument(&arg);
             return Err(Fail);
         }
     }

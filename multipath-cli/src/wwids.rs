@@ -33,7 +33,7 @@ fn wwid_of(ctx: &Ctx) -> Res<String> {
             .map(|m| m.wwid)
             .unwrap_or_default()),
         _ => {
-            ctx.error(format!("'{arg}' is not a valid argument\n"));
+            ctx.invalid_argument(&arg);
             Err(Fail)
         }
     }
