@@ -502,3 +502,58 @@ fn a_map_reloaded_at_startup_shows_no_action() {
     assert!(topo.starts_with("mpatha ("), "{topo}");
     assert_eq!(d.cmd("show maps raw format %n:%A").1, "mpatha:\n");
 }
+
+/// A table refused because a device could not be opened (a path on its way
+/// out) is not waited for on the daemon's state thread: `add map` answers
+/// at once, and once the dying path leaves sysfs the map is made from the
+/// paths left, with no further command.
+#[test]
+fn a_map_refused_for_a_dying_path_is_made_once_the_path_goes() {
+    let conf = CONF.replace("find_multipaths off", "find_multipaths strict");
+    let san = San::new(2, 1, &conf);
+    // ENXIO (6), once: the kernel could not open sdb.
+    san.edit_dm(|v| {
+        v["faults"] =
+            serde_json::json!([{ "map": "mpatha", "op": "create", "errno": 6, "times": 1 }])
+    });
+    let d = Daemon::start(san);
+    assert!(table_devs(&d).is_empty());
+    assert_eq!(d.cmd("add map 1Linux_scsi_debug_2000").0, 1);
+    assert!(table_devs(&d).is_empty());
+    // sdb leaves sysfs (no uevent reaches the daemon here).
+    std::fs::remove_file(d.san.root().join("sys/block/sdb")).unwrap();
+    d.wait_for("mpatha made from sda", |d| table_devs(d) == ["8:0"]);
+    assert_eq!(d.cmd("show paths raw format %d:%m").1, "sda:mpatha\n");
+    let log = d.san.read("/daemon.log");
+    assert!(
+        log.contains("1Linux_scsi_debug_2000: trying the map again without sdb"),
+        "{log}"
+    );
+}
+
+/// The SCSI timeouts are written again whenever the daemon reloads a map,
+/// as on a path's removal, not only when it creates one.
+#[test]
+fn a_reload_for_a_removed_path_writes_the_scsi_timeouts() {
+    let conf = CONF.replace(
+        "polling_interval 1\n",
+        "polling_interval 1\n\tmax_retries 3\n",
+    );
+    let san = San::new(2, 1, &conf);
+    let retries = |hcil: &str| {
+        san.root()
+            .join(format!("sys/class/scsi_disk/{hcil}/max_retries"))
+    };
+    for hcil in ["0:0:0:0", "1:0:0:0"] {
+        std::fs::create_dir_all(retries(hcil).parent().unwrap()).unwrap();
+        std::fs::write(retries(hcil), "5\n").unwrap();
+    }
+    let sda_retries = retries("0:0:0:0");
+    let d = Daemon::start(san);
+    assert_eq!(std::fs::read_to_string(&sda_retries).unwrap().trim(), "3");
+    // Someone changes it; the reload for sdb's removal writes it again.
+    std::fs::write(&sda_retries, "5\n").unwrap();
+    assert_eq!(d.cmd("del path sdb"), (0, "ok\n".into()));
+    assert_eq!(table_devs(&d), ["8:0"]);
+    assert_eq!(std::fs::read_to_string(&sda_retries).unwrap().trim(), "3");
+}

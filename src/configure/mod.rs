@@ -18,7 +18,9 @@ pub use apply::{
 
 pub use live::{live_maps, live_topology, LiveMap};
 pub use naming::{select_alias, AliasChoice};
-pub use recheck::{device_state, left_out_offline, path_offline, Recheck, Replan};
+pub use recheck::{
+    device_state, left_out_offline, path_offline, refused_for_missing_device, Recheck, Replan,
+};
 
 use crate::assemble::{path_info, MapPlan};
 use crate::config::Config;

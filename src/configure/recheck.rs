@@ -115,6 +115,20 @@ impl Recheck<'_> {
         self.after_refusal_within(name, plan, err, msgs, REFUSAL_WAIT)
     }
 
+    /// [`after_refusal`](Self::after_refusal) without the wait, for the
+    /// daemon, which must not stop for it: only paths already gone count.
+    /// Whether to try again when one goes is the caller's: see
+    /// [`refused_for_missing_device`].
+    pub fn after_refusal_at_once(
+        &self,
+        name: &str,
+        plan: &MapPlan,
+        err: &DmError,
+        msgs: &mut Vec<(u32, String)>,
+    ) -> Option<Replan> {
+        self.after_refusal_within(name, plan, err, msgs, std::time::Duration::ZERO)
+    }
+
     fn after_refusal_within(
         &self,
         name: &str,
@@ -123,9 +137,7 @@ impl Recheck<'_> {
         msgs: &mut Vec<(u32, String)>,
         wait: std::time::Duration,
     ) -> Option<Replan> {
-        use nix::errno::Errno;
-        let missing = [Errno::ENOENT, Errno::ENXIO, Errno::ENODEV].map(|e| e as i32);
-        if !matches!(err, DmError::Os { errno, .. } if missing.contains(errno)) {
+        if !refused_for_missing_device(err) {
             return None;
         }
         let step = std::time::Duration::from_millis(100);
@@ -140,6 +152,14 @@ impl Recheck<'_> {
             std::thread::sleep(step);
         }
     }
+}
+
+/// Whether the kernel refused a table because a device in it could not be
+/// opened (ENOENT, ENXIO, ENODEV): a path on its way out of sysfs.
+pub fn refused_for_missing_device(err: &DmError) -> bool {
+    use nix::errno::Errno;
+    let missing = [Errno::ENOENT, Errno::ENXIO, Errno::ENODEV].map(|e| e as i32);
+    matches!(err, DmError::Os { errno, .. } if missing.contains(errno))
 }
 
 /// How long a refused table waits for a dying path to leave sysfs.
@@ -284,6 +304,31 @@ mod tests {
         };
         assert_eq!(left.paths.len(), 1);
         assert_eq!(msgs, [(2, "mpatha: failed to access path sdb".to_string())]);
+    }
+
+    #[test]
+    fn at_once_only_a_path_already_gone_counts() {
+        let fx = Fixture::new(&["sda", "sdb"]);
+        let r = fx.recheck();
+        let p = plan(&fx.cfg);
+        let mut msgs = Vec::new();
+        assert!(refused_for_missing_device(&refusal(6)));
+        assert!(!refused_for_missing_device(&refusal(5)));
+        assert!(r
+            .after_refusal_at_once("mpatha", &p, &refusal(6), &mut msgs)
+            .is_none());
+        std::fs::remove_dir(fx.block("sda")).unwrap();
+        // Not about a missing device: the error stands even with sda gone.
+        assert!(r
+            .after_refusal_at_once("mpatha", &p, &refusal(5), &mut msgs)
+            .is_none());
+        let Some(Replan::Without(left)) =
+            r.after_refusal_at_once("mpatha", &p, &refusal(19), &mut msgs)
+        else {
+            panic!("sdb is left");
+        };
+        assert_eq!(left.paths[0].dev.dev, "sdb");
+        assert_eq!(msgs, [(2, "mpatha: failed to access path sda".to_string())]);
     }
 
     #[test]

@@ -144,6 +144,7 @@ impl Owner {
         let old_paths = std::mem::take(&mut self.st.paths);
         let old_maps = std::mem::take(&mut self.st.maps);
         self.offline_out.clear();
+        self.refused.clear();
         let mut adopted: Vec<(String, String)> = Vec::new(); // (name, wwid)
                                                              // The action each map keeps showing (see `lasting_action`).
         let mut actions: std::collections::HashMap<String, &'static str> = Default::default();
@@ -209,6 +210,9 @@ impl Owner {
                 }
                 Err(e) => {
                     tracing::error!("{name}: {e}");
+                    if lm.is_none() && configure::refused_for_missing_device(&e) {
+                        self.refused.insert(wwid.clone());
+                    }
                     lm.map(|_| wwid.clone())
                 }
             };
@@ -590,6 +594,7 @@ impl Owner {
         if same && !force {
             return true;
         }
+        set_tmo(&self.env, &name, &plan);
         tracing::info!(map = %name, "{name}: reload [{}]", plan.table);
         let target = [mpath::dm::DmTarget::multipath(plan.size, &plan.table)];
         let mut opts = configure::RELOAD;
@@ -807,10 +812,16 @@ impl Owner {
         ) else {
             return Err(format!("{wwid}: no path left"));
         };
-        let action = r.map_err(|e| {
-            tracing::error!("{name}: {e}");
-            e.to_string()
-        })?;
+        let action = match r {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::error!("{name}: {e}");
+                if configure::refused_for_missing_device(&e) {
+                    self.refused.insert(wwid.to_string());
+                }
+                return Err(e.to_string());
+            }
+        };
         // Only the paths the kernel got: those left out (offline, gone from
         // sysfs) stay orphans.
         for p in &mut self.st.paths {
@@ -902,9 +913,42 @@ impl Owner {
         tracing::info!(path = %name, "{name}: remove path");
         if let Some(w) = p.map {
             self.regroup(&w, false);
+        } else if self.refused.remove(&p.dev.wwid) && self.map_idx(&p.dev.wwid).is_none() {
+            // The device the kernel could not open is likely this one: the
+            // map from the paths left (find_multipaths allowed it before).
+            tracing::info!("{}: trying the map again without {name}", p.dev.wwid);
+            if let Err(e) = self.create_for(&p.dev.wwid, true) {
+                tracing::debug!("{e}");
+            }
         }
         self.dirty = true;
         true
+    }
+
+    /// Maps the kernel refused for a device it could not open
+    /// ([`Owner::refused`]): an orphan of theirs gone from sysfs is
+    /// forgotten, as its remove uevent would (which may come later, or not
+    /// at all), and the map is tried again without it. A WWID that got its
+    /// map, or has no orphan left, is no longer waiting.
+    pub fn retry_refused(&mut self) {
+        if self.refused.is_empty() {
+            return;
+        }
+        let root = &self.env.root;
+        let gone: Vec<String> = self
+            .st
+            .paths
+            .iter()
+            .filter(|p| p.map.is_none() && self.refused.contains(&p.dev.wwid))
+            .filter(|p| !root.join(format!("/sys/block/{}", p.dev.dev)).exists())
+            .map(|p| p.dev.dev.clone())
+            .collect();
+        for d in gone {
+            self.remove_path(&d);
+        }
+        let paths = &self.st.paths;
+        self.refused
+            .retain(|w| paths.iter().any(|p| p.map.is_none() && p.dev.wwid == *w));
     }
 }
 
@@ -978,18 +1022,7 @@ fn establish(
     let replan = recheck.replan(&name, &plan, &mut msgs);
     log_recheck(&mut msgs);
     let now = replan.plan(&plan)?;
-    // The paths' SCSI timeouts, before the table goes in.
-    let tmo = configure::scsi_tmo::set_map_tmo(&env.root, &env.cfg, &name, now);
-    if let Some(m) = tmo.unsupported {
-        tracing::debug!("{m}");
-    }
-    for (level, m) in tmo.log {
-        if level <= 1 {
-            tracing::error!(map = %name, "{m}");
-        } else {
-            tracing::debug!(map = %name, "{m}");
-        }
-    }
+    set_tmo(env, &name, now);
     let dm = env.dm.as_ref();
     let hand_over = |p: &assemble::MapPlan| {
         tracing::info!(map = %name, "{name}: {verb} [{}]", p.table);
@@ -998,7 +1031,10 @@ fn establish(
     let mut res = hand_over(now);
     let mut again = None;
     if let Err(e) = &res {
-        if let Some(a) = recheck.after_refusal(&name, now, e, &mut msgs) {
+        // Only a path already gone counts here: the owner thread does not
+        // wait for one to go. When none has, the caller keeps the WWID in
+        // `Owner::refused`, and the map is tried again once one goes.
+        if let Some(a) = recheck.after_refusal_at_once(&name, now, e, &mut msgs) {
             log_recheck(&mut msgs);
             res = match a.plan(now) {
                 Some(p) => hand_over(p),
@@ -1030,6 +1066,24 @@ fn establish(
     );
     log_apply(log);
     Some((plan, name, res.map(|()| action)))
+}
+
+/// The SCSI timeouts of `plan`'s paths, written right before its table
+/// goes to the kernel: on every creation and reload, as the reference sets
+/// them whenever it sets up a map (path added or removed, priorities
+/// regrouped, reconfigure).
+fn set_tmo(env: &super::Env, name: &str, plan: &assemble::MapPlan) {
+    let tmo = configure::scsi_tmo::set_map_tmo(&env.root, &env.cfg, name, plan);
+    if let Some(m) = tmo.unsupported {
+        tracing::debug!("{m}");
+    }
+    for (level, m) in tmo.log {
+        if level <= 1 {
+            tracing::error!(map = %name, "{m}");
+        } else {
+            tracing::debug!(map = %name, "{m}");
+        }
+    }
 }
 
 /// What a map shows as its action (`%A`, the `create:` of `show topology`)

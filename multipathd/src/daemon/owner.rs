@@ -66,6 +66,10 @@ pub struct Owner {
     /// Paths (by name) of [`Owner::offline_out`] found back and being
     /// probed: their facts replace the orphan when they come in.
     pub rejoining: std::collections::HashSet<String>,
+    /// Maps (by WWID) the kernel refused for a device it could not open,
+    /// none of whose paths had left sysfs yet: tried again once one goes
+    /// ([`Owner::retry_refused`], [`Owner::remove_path`]).
+    pub refused: std::collections::HashSet<String>,
     /// `forcequeueing daemon`: keep queueing at shutdown.
     pub queue_forced: bool,
     pub shutdown: bool,
@@ -126,6 +130,7 @@ pub fn start(rt: Handle, env: Arc<Env>, listeners: Vec<UnixListener>) -> i32 {
         fresh: Default::default(),
         offline_out: Default::default(),
         rejoining: Default::default(),
+        refused: Default::default(),
         queue_forced: false,
         shutdown: false,
         reconf_requested,
@@ -255,10 +260,12 @@ impl Owner {
     }
 
     /// The one-second tick: queueing countdowns, offline paths left out of
-    /// their map, then the checks due.
+    /// their map, maps refused for a path on its way out, then the checks
+    /// due.
     fn tick(&mut self, now: Instant) {
         self.queueing_tick();
         self.recheck_offline(now);
+        self.retry_refused();
         let due: Vec<usize> = self
             .st
             .paths
