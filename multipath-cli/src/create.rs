@@ -21,7 +21,9 @@ pub struct CreateOpts {
     pub force_reload: bool,
 }
 
-pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
+/// Create, reload or (`dry_run`) show the maps. `bindings` is the file as
+/// read (and checked) at start-up; `None` when it could not be read.
+pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
     // `-r`: the daemon reloads every map itself (the device argument and
     // the other switches then do not matter).
     if o.force_reload && !o.dry_run {
@@ -48,13 +50,6 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
         return Err(Fail);
     }
 
-    let mut bindings = match Bindings::load(&ctx.root) {
-        Ok(b) => Some(b),
-        Err(e) => {
-            ctx.error(format!("{e}"));
-            None
-        }
-    };
     let mut wwids = WwidsFile::load(&ctx.root).map_err(|e| {
         ctx.error(format!("{e}"));
         Fail
@@ -151,7 +146,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
         d.says(1, choice.messages);
         if choice.saved {
             if let Some(b) = &bindings {
-                d.say(1, updated_bindings(b));
+                d.say(1, b.updated_message());
             }
         }
         // Without `-r`, a live map that already holds every path of the
@@ -278,10 +273,6 @@ pub fn run(ctx: &Ctx, o: CreateOpts) -> Res {
     } else {
         Err(Fail)
     }
-}
-
-pub fn updated_bindings(b: &Bindings) -> String {
-    format!("updated bindings file {}", b.path().display())
 }
 
 /// One multipath group as decided before anything is done: its messages in

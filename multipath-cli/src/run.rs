@@ -4,6 +4,7 @@ use crate::args::{self, ArgError, Mode};
 use crate::ctx::Ctx;
 use conf_parser::Severity;
 use mpath::config::{dump, CONFIG_FILE};
+use mpath::files::bindings::Bindings;
 use mpath::{Config, SysRoot};
 use std::io::Write;
 use std::path::Path;
@@ -123,12 +124,14 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
     // As the reference at start-up, but for the udev checks: the bindings
     // file read, its problems said, and a file without the header (or none)
     // rewritten with it.
-    if !matches!(
+    let bindings = if matches!(
         mode,
         Mode::ValidPath | Mode::UdevValidPath | Mode::UsablePaths | Mode::UdevUsablePaths
     ) {
-        check_bindings(&ctx);
-    }
+        None
+    } else {
+        check_bindings(&ctx)
+    };
     let force_reload = ctx.args.force_reload;
     let r = match mode {
         Mode::Create => crate::create::run(
@@ -137,6 +140,7 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
                 dry_run: false,
                 force_reload,
             },
+            bindings,
         ),
         Mode::DryRun => crate::create::run(
             &ctx,
@@ -144,6 +148,7 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
                 dry_run: true,
                 force_reload,
             },
+            bindings,
         ),
         Mode::List => crate::list::run(&ctx, false),
         Mode::ListLong => crate::list::run(&ctx, true),
@@ -165,12 +170,15 @@ fn run_mode(root: SysRoot, a: args::Args) -> i32 {
     }
 }
 
-fn check_bindings(ctx: &Ctx) {
-    let mut b = match mpath::files::bindings::Bindings::load(&ctx.root) {
+/// The bindings file read at start-up: its problems said, and a file
+/// without the header (or none) rewritten with it. `None` when it cannot be
+/// read (said too); create and dry run go on without it.
+fn check_bindings(ctx: &Ctx) -> Option<Bindings> {
+    let mut b = match Bindings::load(&ctx.root) {
         Ok(b) => b,
         Err(e) => {
             ctx.error(format!("{e}"));
-            return;
+            return None;
         }
     };
     for (level, m) in b.read_log() {
@@ -178,10 +186,11 @@ fn check_bindings(ctx: &Ctx) {
     }
     if !b.has_header() && !ctx.args.bindings_read_only {
         match b.save() {
-            Ok(()) => ctx.log(1, crate::create::updated_bindings(&b)),
+            Ok(()) => ctx.log(1, b.updated_message()),
             Err(e) => ctx.error(format!("{e}")),
         }
     }
+    Some(b)
 }
 
 /// Print configuration problems on stderr: `file:line:column: message` for

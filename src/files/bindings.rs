@@ -295,6 +295,12 @@ impl Bindings {
         &self.path
     }
 
+    /// What `multipath` says (verbosity 1) after each write of the file,
+    /// in the reference's words.
+    pub fn updated_message(&self) -> String {
+        format!("updated bindings file {}", self.path.display())
+    }
+
     /// Problems found while reading, and conflicts found since.
     pub fn diagnostics(&self) -> &[LineDiag] {
         &self.diagnostics
