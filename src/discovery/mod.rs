@@ -35,7 +35,7 @@ pub struct PathDev {
     /// SCSI device state: `running`, `offline`, `blocked`, ...
     pub state: String,
     /// Transport as upstream names it: `scsi:fcp`, `scsi:iscsi`, `scsi:sas`,
-    /// `scsi:srp`, `scsi:unspec`.
+    /// `scsi:srp`, `scsi:usb` ([`USB_PROTOCOL`]), `scsi:unspec`.
     pub protocol: String,
     /// The WWID (empty if none could be found).
     pub wwid: String,
@@ -54,7 +54,8 @@ pub struct PathDev {
     /// `None` when detached or not exposed).
     pub dh_state: Option<String>,
     /// Target node name (group_by_node_name, `%n`): FC target WWNN, SAS
-    /// address of the end device, or iSCSI target name.
+    /// address of the end device, iSCSI target name, or for a USB-attached
+    /// device the USB interface it hangs off (`2-1:1.0`).
     pub tgt_node_name: String,
     /// The device's properties in the udev database.
     pub udev: Vec<(String, String)>,
@@ -99,6 +100,9 @@ pub fn udev_properties(root: &SysRoot, dev_t: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The protocol of a SCSI disk attached through USB (usb-storage, uas).
+pub const USB_PROTOCOL: &str = "scsi:usb";
+
 /// What one scan reads once for many paths: the transport classes of a
 /// SCSI host and the node name of a target are the same for each of its
 /// LUNs.
@@ -106,6 +110,8 @@ pub fn udev_properties(root: &SysRoot, dev_t: &str) -> Vec<(String, String)> {
 struct Shared {
     exists: HashMap<PathBuf, bool>,
     attrs: HashMap<PathBuf, Option<String>>,
+    /// Per SCSI host directory: the USB device above it, if any.
+    usb: HashMap<PathBuf, Option<String>>,
 }
 
 impl Shared {
@@ -140,9 +146,50 @@ fn protocol_of(root: &SysRoot, host: &str, device_path: &Path, shared: &mut Shar
         // initiator): `/sys/class/srp_host/host<H>`, next to its remote
         // ports in `/sys/class/srp_remote_ports/port-<H>:<N>`.
         "scsi:srp".into()
+    } else if usb_interface(root, host, device_path, shared).is_some() {
+        USB_PROTOCOL.into()
     } else {
         "scsi:unspec".into()
     }
+}
+
+/// The sysfs name of the nearest device of the `usb` subsystem above the
+/// SCSI device `scsi_dir` of host `host` (for usb-storage, the USB
+/// interface: `2-1:1.0`), or `None` when the device is not attached
+/// through USB. The reference calls such a device `scsi:usb`, gives that
+/// name as its target node name (`%n`) and names it when it skips the
+/// device (VM scenario 80). Looked up once per SCSI host.
+fn usb_interface(
+    root: &SysRoot,
+    host: &str,
+    scsi_dir: &Path,
+    shared: &mut Shared,
+) -> Option<String> {
+    let host_name = format!("host{host}");
+    let start = scsi_dir
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| *n == *host_name))
+        .unwrap_or(scsi_dir);
+    shared
+        .usb
+        .entry(start.to_path_buf())
+        .or_insert_with_key(|start| usb_ancestor(&root.join("/sys/devices"), start))
+        .clone()
+}
+
+/// The name of the first directory from `start` upwards (`start` excluded,
+/// `top` and above not looked at) whose `subsystem` link names `usb`.
+pub(crate) fn usb_ancestor(top: &Path, start: &Path) -> Option<String> {
+    start
+        .ancestors()
+        .skip(1)
+        .take_while(|a| a.starts_with(top) && *a != top)
+        .find(|a| {
+            fs::read_link(a.join("subsystem"))
+                .is_ok_and(|s| s.file_name().is_some_and(|n| n == "usb"))
+        })
+        .and_then(|a| a.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
 }
 
 /// The name of the nearest directory above the SCSI device `scsi_dir` whose
@@ -269,9 +316,15 @@ fn read_path_at(
         .map(|r| format!("/{}", r.display()))
         .unwrap_or_default();
     let udev = udev_properties(root, &dev_t);
+    let protocol = protocol_of(root, host, &scsi_dir, shared);
+    let tgt_node_name = if protocol == USB_PROTOCOL {
+        usb_interface(root, host, &scsi_dir, shared).unwrap_or_default()
+    } else {
+        target_node_name(root, &hcil, &scsi_dir, shared)
+    };
     let mut p = PathDev {
-        tgt_node_name: target_node_name(root, &hcil, &scsi_dir, shared),
-        protocol: protocol_of(root, host, &scsi_dir, shared),
+        tgt_node_name,
+        protocol,
         dev: name.to_string(),
         dev_t,
         vendor: attr("vendor"),

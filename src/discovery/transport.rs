@@ -14,12 +14,15 @@
 //! - The target WWNN is the target node name discovery records
 //!   ([`PathDev::tgt_node_name`]: FC target WWNN, the SAS address of the end
 //!   device (`sas_address` of `/sys/class/sas_device/end_device-<H>:<N>`),
-//!   iSCSI target name), or `[undef]`. SAS and SRP paths have no host or
-//!   target WWNN/WWPN of their own: `%N %R %r` print `[undef]` for them.
+//!   iSCSI target name, the USB interface of a USB-attached disk: `2-1:1.0`,
+//!   as the reference prints it, VM scenario 80), or `[undef]`. SAS, SRP
+//!   and USB paths have no host or target WWNN/WWPN of their own: `%N %R
+//!   %r` print `[undef]` for them.
 //! - The host adapter, for FC, SAS, iSCSI and SRP paths only: the iSCSI
 //!   initiator's IP address (`/sys/class/iscsi_host/host<H>/ipaddress`),
 //!   else the PCI name of the HBA (`0000:03:00.0`: the nearest PCI device
-//!   above the SCSI host); `[undef]` when there is none.
+//!   above the SCSI host); `[undef]` when there is none, and for USB (VM
+//!   scenario 80).
 
 use super::{read_trim, PathDev};
 use crate::sysroot::SysRoot;

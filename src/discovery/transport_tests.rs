@@ -411,3 +411,92 @@ fn blacklist_protocol_scsi_srp() {
     assert!(!filter::path(&cfg, &srp, &[], "").is_blacklisted());
     assert!(filter::path(&cfg, &sas, &[], "").is_blacklisted());
 }
+
+/// The sysfs layout of QEMU's usb-storage on an xHCI controller, as in VM
+/// scenario 80: PCI function, root hub `usb2`, device `2-<port>`, interface
+/// `2-<port>:1.0` (all three of the `usb` subsystem), then the SCSI host.
+fn usb_storage_disk(t: &Tree, port: u32, h: u32, name: &str) -> PathDev {
+    let hc = "pci0000:00/0000:00:07.0";
+    if fs::symlink_metadata(t.root.join(format!("/sys/devices/{hc}/subsystem"))).is_err() {
+        t.pci(hc);
+    }
+    let mut dir = hc.to_string();
+    for usb in [
+        "usb2".to_string(),
+        format!("2-{port}"),
+        format!("2-{port}:1.0"),
+    ] {
+        dir = format!("{dir}/{usb}");
+        if fs::symlink_metadata(t.root.join(format!("/sys/devices/{dir}/subsystem"))).is_ok() {
+            continue;
+        }
+        let up = "../".repeat(dir.matches('/').count() + 2);
+        t.link(
+            &format!("/sys/devices/{dir}/subsystem"),
+            &format!("{up}bus/usb"),
+        );
+    }
+    t.host(&dir, h);
+    t.disk(&format!("{dir}/host{h}/target{h}:0:0/{h}:0:0:0"), name)
+}
+
+#[test]
+fn usb_storage_is_scsi_usb_named_by_its_interface() {
+    use crate::filter::{self, Verdict};
+    use crate::Config;
+    let t = Tree::new();
+    let a = usb_storage_disk(&t, 1, 0, "sda");
+    let b = usb_storage_disk(&t, 2, 1, "sdb");
+    // The reference: protocol scsi:usb, target node name the USB interface
+    // (`multipathd show paths format "%P %n"`, VM scenario 80).
+    assert_eq!(
+        (a.protocol.as_str(), a.tgt_node_name.as_str()),
+        ("scsi:usb", "2-1:1.0")
+    );
+    assert_eq!(
+        (b.protocol.as_str(), b.tgt_node_name.as_str()),
+        ("scsi:usb", "2-2:1.0")
+    );
+    assert_eq!(target_wwnn(&b), "2-2:1.0");
+    assert_eq!(
+        all(&t, &a),
+        ["[undef]", "[undef]", "2-1:1.0", "[undef]", "[undef]"]
+    );
+    assert_eq!(
+        crate::filter::usb_parent(&t.root, "sdb").as_deref(),
+        Some("2-2:1.0")
+    );
+    // Skipped by default, the interface named; allowed with
+    // allow_usb_devices (then only the lists decide).
+    let v = filter::path(&Config::builtin(), &a, &[], "");
+    assert_eq!(
+        v.log_message("sda").as_deref(),
+        Some("sda: skip USB device 2-1:1.0")
+    );
+    let yes = Config::from_str_with("test.conf", "defaults {\n\tallow_usb_devices yes\n}\n");
+    assert_eq!(filter::path(&yes, &a, &[], ""), Verdict::Allowed);
+}
+
+#[test]
+fn a_scan_finds_usb_once_per_host() {
+    let t = Tree::new();
+    usb_storage_disk(&t, 1, 0, "sda");
+    t.host("pseudo_0/adapter0", 3);
+    t.disk("pseudo_0/adapter0/host3/target3:0:0/3:0:0:0", "sdc");
+    let s = crate::discovery::scan(&t.root, |_, _| String::new());
+    let got: Vec<_> = s
+        .paths
+        .iter()
+        .map(|p| {
+            (
+                p.dev.as_str(),
+                p.protocol.as_str(),
+                p.tgt_node_name.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("sda", "scsi:usb", "2-1:1.0"), ("sdc", "scsi:unspec", "")]
+    );
+}

@@ -37,32 +37,41 @@
 //!   `(SCSI_IDENT_|ID_WWN)`, and one device blacklist entry per hardware table
 //!   `product_blacklist` (vendor = the entry's vendor).
 //! - USB: with `allow_usb_devices no` (the default) a SCSI device attached
-//!   through USB is skipped, whatever the exceptions say (multipath.conf(5)
-//!   `allow_usb_devices`; the dm-devel patch that added it). Upstream's path
-//!   discovery checks this right after the device node name and before the
-//!   other criteria; here it is evaluated right after `devnode`. *Difference
-//!   in logs only:* upstream's discovery also checks the device node before
-//!   the property rule, so for a device that several criteria blacklist it may
-//!   log a different first reason; whether the device is blacklisted is the
-//!   same.
+//!   through USB (protocol `scsi:usb`, see [`crate::discovery`]) is skipped
+//!   before any list but the device node is looked at, so no exception
+//!   rescues it. Seen in the VM with the reference 0.15.1 (scenario 80, two
+//!   QEMU usb-storage devices): exceptions by vendor/product, udev property
+//!   and protocol change nothing; plain `multipath` makes no map and says
+//!   nothing, `-ll` lists nothing, `multipath /dev/sda` and `-d /dev/sdb`
+//!   exit 1 without a word, `-c` prints `DM_MULTIPATH_DEVICE_PATH="0"` and
+//!   exits 1, multipathd does not know the paths. With `allow_usb_devices
+//!   yes` the lists decide as for any device: a usb-storage disk has neither
+//!   `SCSI_IDENT_*` nor `ID_WWN`, so the default property exception leaves
+//!   it out ("udev property missing", which the reference logs at level 4
+//!   there, below `-v3`) unless an exception names one of its properties;
+//!   a `protocol "scsi:usb"` blacklist applies. *Difference in
+//!   logs only:* upstream's discovery also checks the device node before
+//!   the property rule, so for a device that several criteria blacklist it
+//!   may log a different first reason; whether the device is blacklisted is
+//!   the same.
 //! - `-v3` log texts (all at level 3), from upstream tests/blacklist.c:
 //!   `sdb: device node name blacklisted|whitelisted`,
 //!   `sdb: (foo:bar) vendor/product blacklisted|whitelisted`,
 //!   `sdb: wwid xyzzy blacklisted|whitelisted`,
 //!   `sdb: protocol scsi:fcp blacklisted|whitelisted`,
 //!   `sdb: udev property ID_WWN blacklisted|whitelisted`,
-//!   `sdb: blacklisted, udev property missing`. The USB text
-//!   `sdb: skip USB device <usb device>` is from the 2020 patch that added
-//!   `allow_usb_devices`; *not confirmed* for 0.15.1.
+//!   `sdb: blacklisted, udev property missing`. A skipped USB device:
+//!   `sda: skip USB device 2-1:1.0`, the nearest `usb` device above it (the
+//!   usb-storage interface), at `-v3` and not at the default verbosity
+//!   (seen in the VM, scenario 80; the reference logs nothing else about
+//!   the device's lists then).
 //! - *Inferred:* an empty WWID, vendor or product is matched like any other
 //!   string (so `wwid ".*"` blacklists a device with no WWID).
 
 use crate::config::{Config, DeviceRule, PathInfo, Rule, Rules};
 use crate::discovery::PathDev;
+pub use crate::discovery::USB_PROTOCOL;
 use regex::Regex;
-
-/// What upstream calls a USB-attached SCSI device's transport.
-pub const USB_PROTOCOL: &str = "scsi:usb";
 
 /// A blacklist criterion, in the order they are evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -265,7 +274,8 @@ pub struct Candidate<'a> {
 
 impl<'a> Candidate<'a> {
     /// A discovered path; it counts as USB-attached when its protocol is
-    /// `scsi:usb` (use [`Candidate::with_usb`] to name the USB device).
+    /// `scsi:usb`, and discovery recorded the USB device's name as its
+    /// target node name.
     pub fn new(
         p: &'a PathDev,
         udev_properties: &'a [(String, String)],
@@ -282,7 +292,7 @@ impl<'a> Candidate<'a> {
             },
             udev_properties,
             uid_attribute,
-            usb: (p.protocol == USB_PROTOCOL).then_some(""),
+            usb: (p.protocol == USB_PROTOCOL).then_some(p.tgt_node_name.as_str()),
         }
     }
 
@@ -389,12 +399,22 @@ impl Filter {
     }
 
     /// Every criterion's outcome that upstream logs, in evaluation order,
-    /// up to and including the first that blacklists.
+    /// up to and including the first that blacklists. A USB device that
+    /// `allow_usb_devices` rejects is skipped before any list but the device
+    /// node is looked at: its trace is the device node's outcome, if any,
+    /// then the USB one.
     pub fn trace(&self, c: &Candidate<'_>) -> Vec<Verdict> {
-        let steps: [&dyn Fn() -> Verdict; 6] = [
+        let usb = self.usb(c.usb);
+        if usb.is_blacklisted() {
+            return match self.devnode(c.dev) {
+                Verdict::Allowed => vec![usb],
+                v @ Verdict::Blacklisted(_) => vec![v],
+                v @ Verdict::Excepted(_) => vec![v, usb],
+            };
+        }
+        let steps: [&dyn Fn() -> Verdict; 5] = [
             &|| self.property(c.udev_properties, c.uid_attribute),
             &|| self.devnode(c.dev),
-            &|| self.usb(c.usb),
             &|| self.device(c.info.vendor, c.info.product),
             &|| self.protocol(c.info.protocol),
             &|| self.wwid(c.info.wwid),

@@ -566,22 +566,53 @@ fn usb_in_the_whole_evaluation() {
         uid_attribute: "ID_SERIAL",
         usb: Some("2-1:1.0"),
     };
-    assert_eq!(
-        f.trace(&base),
-        vec![
-            ex(Hit::Property("ID_WWN".into())),
-            bl(Hit::Usb("2-1:1.0".into()))
-        ]
-    );
+    // Skipped before the lists are looked at: the reference logs only
+    // "skip USB device" (VM scenario 80), not the property exception.
+    assert_eq!(f.trace(&base), vec![bl(Hit::Usb("2-1:1.0".into()))]);
     assert_eq!(
         f.path(&base).log_message("sdb").as_deref(),
         Some("sdb: skip USB device 2-1:1.0")
     );
-    // Exceptions do not rescue a USB device.
+    // A usb-storage disk has neither SCSI_IDENT_* nor ID_WWN: still the USB
+    // rule, not "udev property missing".
+    let serial_only = props(&["ID_SERIAL"]);
+    let bare = Candidate {
+        udev_properties: &serial_only,
+        ..base.clone()
+    };
+    assert_eq!(f.trace(&bare), vec![bl(Hit::Usb("2-1:1.0".into()))]);
+    // The device node is looked at first.
+    let f = Filter::new(&conf("blacklist_exceptions {\n devnode ^sdb$\n}\n"));
+    assert_eq!(
+        f.trace(&bare),
+        vec![ex(Hit::Devnode), bl(Hit::Usb("2-1:1.0".into()))]
+    );
+    let f = Filter::new(&conf("blacklist {\n devnode ^sdb$\n}\n"));
+    assert_eq!(f.trace(&bare), vec![bl(Hit::Devnode)]);
+    // allow_usb_devices yes: the property rule decides that one.
+    let f = Filter::new(&conf("defaults {\n allow_usb_devices yes\n}\n"));
+    assert_eq!(f.path(&bare), bl(Hit::PropertyMissing));
     let f = Filter::new(&conf(
-        "blacklist_exceptions {\n devnode sdb\n wwid .*\n device {\n vendor Kingston\n }\n}\n",
+        "defaults {\n allow_usb_devices yes\n}\nblacklist_exceptions {\n property ID_USB_DRIVER\n}\n",
+    ));
+    let usb_props = props(&["ID_SERIAL", "ID_USB_DRIVER"]);
+    let excepted = Candidate {
+        udev_properties: &usb_props,
+        ..base.clone()
+    };
+    assert_eq!(f.path(&excepted), ex(Hit::Property("ID_USB_DRIVER".into())));
+    // ... and a protocol blacklist still applies to it.
+    let f = Filter::new(&conf(
+        "defaults {\n allow_usb_devices yes\n}\nblacklist {\n protocol scsi:usb\n}\nblacklist_exceptions {\n property ID_USB_DRIVER\n}\n",
+    ));
+    assert_eq!(f.path(&excepted), bl(Hit::Protocol(USB_PROTOCOL.into())));
+    // Exceptions do not rescue a USB device (VM scenario 80: vendor/product,
+    // property and protocol exceptions).
+    let f = Filter::new(&conf(
+        "blacklist_exceptions {\n devnode sdb\n wwid .*\n protocol scsi:usb\n property ID_\n device {\n vendor Kingston\n }\n}\n",
     ));
     assert!(f.path(&base).is_blacklisted());
+    assert_eq!(f.path(&base), bl(Hit::Usb("2-1:1.0".into())));
     // allow_usb_devices yes: evaluated like any other device.
     let f = Filter::new(&conf("defaults {\n allow_usb_devices yes\n}\n"));
     assert_eq!(f.path(&base), ex(Hit::Property("ID_WWN".into())));
@@ -624,6 +655,17 @@ fn candidate_from_a_discovered_path() {
     assert_eq!(c.usb, Some(""));
     assert_eq!(c.with_usb(Some("3-2:1.0")).usb, Some("3-2:1.0"));
     assert!(path(&cfg, &p, &up, "ID_SERIAL").is_blacklisted());
+    // Discovery records the USB interface as the target node name; the
+    // skip names it.
+    p.tgt_node_name = "3-2:1.0".into();
+    let c = Candidate::new(&p, &up, "ID_SERIAL");
+    assert_eq!(c.usb, Some("3-2:1.0"));
+    assert_eq!(
+        path(&cfg, &p, &up, "ID_SERIAL")
+            .log_message("sdc")
+            .as_deref(),
+        Some("sdc: skip USB device 3-2:1.0")
+    );
 
     let wwid = conf("blacklist {\n wwid ^36001405\n}\n");
     p.protocol = "scsi:iscsi".into();

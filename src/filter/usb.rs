@@ -1,12 +1,20 @@
 //! Is a block device attached through USB? (For `allow_usb_devices`.)
 //!
-//! Upstream walks up the device's sysfs ancestors and calls it USB-attached
-//! when one of them belongs to the `usb` subsystem; that device's name is
-//! what its log line shows (the patch that added `allow_usb_devices`).
+//! A device is USB-attached when one of its sysfs ancestors belongs to the
+//! `usb` subsystem; the nearest such ancestor (for usb-storage, the USB
+//! interface: `2-1:1.0`) is what the reference 0.15.1 names when it skips
+//! the device (`sda: skip USB device 2-1:1.0`, at `-v3`) and what it prints
+//! as the path's target node name (`%n`). Seen in the VM (scenario 80,
+//! two QEMU usb-storage devices on an xHCI controller). Discovery applies
+//! the same rule per SCSI host ([`PathDev::protocol`] `scsi:usb`,
+//! [`PathDev::tgt_node_name`]); this helper answers it for one device name.
+//!
+//! [`PathDev::protocol`]: crate::discovery::PathDev::protocol
+//! [`PathDev::tgt_node_name`]: crate::discovery::PathDev::tgt_node_name
 
+use crate::discovery::usb_ancestor;
 use crate::sysroot::SysRoot;
 use std::fs;
-use std::path::Path;
 
 /// The sysfs name of the first USB device above block device `dev` (kernel
 /// name such as `sdb`), or `None` if it is not USB-attached or cannot be read.
@@ -16,24 +24,14 @@ pub fn usb_parent(root: &SysRoot, dev: &str) -> Option<String> {
     }
     let top = fs::canonicalize(root.join("/sys/devices")).ok()?;
     let start = fs::canonicalize(root.join(format!("/sys/block/{dev}"))).ok()?;
-    let mut cur: Option<&Path> = start.parent();
-    while let Some(dir) = cur {
-        if !dir.starts_with(&top) || dir == top {
-            break;
-        }
-        let subsystem = fs::read_link(dir.join("subsystem")).ok();
-        if subsystem.as_deref().and_then(Path::file_name) == Some("usb".as_ref()) {
-            return dir.file_name().map(|n| n.to_string_lossy().into_owned());
-        }
-        cur = dir.parent();
-    }
-    None
+    usb_ancestor(&top, &start)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+    use std::path::Path;
 
     /// `/sys/devices/<chain>/block/<dev>`, each chain element a directory
     /// with a `subsystem` link to `/sys/bus/<subsystem>`.
