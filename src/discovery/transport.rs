@@ -18,7 +18,7 @@
 //!   as the reference prints it, VM scenario 80), or `[undef]`. SAS, SRP
 //!   and USB paths have no host or target WWNN/WWPN of their own: `%N %R
 //!   %r` print `[undef]` for them.
-//! - The host adapter, for FC, SAS, iSCSI and SRP paths only: the iSCSI
+//! - The host adapter, for FC, SAS and iSCSI paths only: the iSCSI
 //!   initiator's IP address (`/sys/class/iscsi_host/host<H>/ipaddress`),
 //!   else the PCI name of the HBA (`0000:03:00.0`: the nearest PCI device
 //!   above the SCSI host); `[undef]` when there is none, and for USB (VM
@@ -109,7 +109,7 @@ fn host_adapter_name(root: &SysRoot, p: &PathDev) -> Option<String> {
     match p.protocol.as_str() {
         "scsi:iscsi" => read_trim(&root.join(format!("/sys/class/iscsi_host/host{h}/ipaddress")))
             .filter(|a| !a.is_empty()),
-        "scsi:fcp" | "scsi:sas" | "scsi:srp" => host_pci_name(root, h),
+        "scsi:fcp" | "scsi:sas" => host_pci_name(root, h),
         _ => None,
     }
 }

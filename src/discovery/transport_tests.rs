@@ -319,63 +319,78 @@ fn group_by_node_name_groups_sas_paths_by_end_device() {
     assert_eq!(PgPolicy::GroupByNodeName.group(&bare), [vec![0, 1, 2, 3]]);
 }
 
-/// An ib_srp initiator: the SCSI host hangs off the HCA's PCI function,
-/// the remote port `port-<h>:1` and the targets directly under the host,
-/// with the `srp_host` and `srp_remote_ports` transport classes.
-fn srp_host(t: &Tree, hca: &str, h: u32) {
-    t.pci(hca);
-    t.host(hca, h);
+/// An ib_srp initiator as the kernel lays it out (seen in VM scenario 55):
+/// the SCSI host under the parent of the RDMA device (the HCA's PCI
+/// function; `platform` for soft RoCE), the remote port `port-<h>:1` and
+/// the target directly under the host, with the `srp_host` and
+/// `srp_remote_ports` transport classes and the remote port's timeouts.
+fn srp_host(t: &Tree, parent: &str, h: u32) {
+    t.host(parent, h);
     t.file(
-        &format!("/sys/devices/{hca}/host{h}/scsi_host/host{h}/proc_name"),
+        &format!("/sys/devices/{parent}/host{h}/scsi_host/host{h}/proc_name"),
         "ib_srp\n",
+    );
+    t.file(
+        &format!("/sys/devices/{parent}/host{h}/scsi_host/host{h}/eh_deadline"),
+        "off\n",
     );
     fs::create_dir_all(
         t.root
-            .join(format!("/sys/devices/{hca}/host{h}/srp_host/host{h}")),
+            .join(format!("/sys/devices/{parent}/host{h}/srp_host/host{h}")),
     )
     .unwrap();
     t.link(
         &format!("/sys/class/srp_host/host{h}"),
-        &format!("../../devices/{hca}/host{h}/srp_host/host{h}"),
+        &format!("../../devices/{parent}/host{h}/srp_host/host{h}"),
     );
-    let rport = format!("{hca}/host{h}/port-{h}:1/srp_remote_ports/port-{h}:1");
-    t.file(
-        &format!("/sys/devices/{rport}/port_id"),
-        "fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:bc:de\n",
-    );
+    let rport = format!("{parent}/host{h}/port-{h}:1/srp_remote_ports/port-{h}:1");
+    for (attr, v) in [
+        ("port_id", "00:00:00:ff:fe:00:55:01:00:00:00:ff:fe:00:55:01"),
+        ("fast_io_fail_tmo", "15"),
+        ("dev_loss_tmo", "600"),
+        ("reconnect_delay", "10"),
+    ] {
+        t.file(&format!("/sys/devices/{rport}/{attr}"), &format!("{v}\n"));
+    }
     t.link(
         &format!("/sys/class/srp_remote_ports/port-{h}:1"),
         &format!("../../devices/{rport}"),
     );
 }
 
-#[test]
-fn srp_protocol_and_the_hca_pci_name() {
-    let t = Tree::new();
-    t.pci("pci0000:00/0000:00:02.0");
-    let hca = "pci0000:00/0000:00:02.0/0000:81:00.0";
-    srp_host(&t, hca, 8);
-    let p = t.disk(&format!("{hca}/host8/target8:0:0/8:0:0:1"), "sdg");
-    assert_eq!(p.protocol, "scsi:srp");
-    assert_eq!(
-        all(&t, &p),
-        ["[undef]", "[undef]", "[undef]", "[undef]", "0000:81:00.0"]
-    );
+const HCA: &str = "pci0000:00/0000:00:02.0/0000:81:00.0";
 
-    // The same host without its transport class is of no known transport.
-    fs::remove_file(t.root.join("/sys/class/srp_host/host8")).unwrap();
-    let p = read_path(&t.root, "sdg", |_, _| String::new()).unwrap();
-    assert_eq!(p.protocol, "scsi:unspec");
-    assert_eq!(host_adapter(&t.root, &p), "[undef]");
+/// An SRP path behind a PCI HCA (host 8) and one over soft RoCE (host 0).
+fn srp_paths(t: &Tree) -> (PathDev, PathDev) {
+    t.pci("pci0000:00/0000:00:02.0");
+    t.pci(HCA);
+    srp_host(t, HCA, 8);
+    srp_host(t, "platform", 0);
+    let hca = t.disk(&format!("{HCA}/host8/target8:0:0/8:0:0:1"), "sdg");
+    let rxe = t.disk("platform/host0/target0:0:0/0:0:0:0", "sda");
+    (hca, rxe)
 }
 
 #[test]
-fn blacklist_protocol_scsi_srp() {
+fn srp_paths_are_scsi_unspec_without_adapter() {
+    // The reference has no SRP transport: `%P` says scsi:unspec and `%a`
+    // (looked up for FC, SAS and iSCSI only) [undef], whether the host
+    // hangs off a PCI HCA or not.
+    let t = Tree::new();
+    let (hca, rxe) = srp_paths(&t);
+    for p in [&hca, &rxe] {
+        assert_eq!(p.protocol, "scsi:unspec", "{}", p.dev);
+        assert_eq!(p.tgt_node_name, "", "{}", p.dev);
+        assert_eq!(all(&t, p), ["[undef]"; 5].map(String::from), "{}", p.dev);
+    }
+}
+
+#[test]
+fn blacklist_protocol_of_srp_paths_is_scsi_unspec() {
     use crate::filter::{self, Criterion, Verdict};
     use crate::Config;
     let t = Tree::new();
-    t.pci("pci0000:00/0000:00:02.0");
-    srp_host(&t, "pci0000:00/0000:00:02.0/0000:81:00.0", 8);
+    let (srp, _) = srp_paths(&t);
     let hba = "pci0000:00/0000:00:02.0/0000:82:00.0";
     t.pci(hba);
     t.host(hba, 9);
@@ -384,32 +399,67 @@ fn blacklist_protocol_scsi_srp() {
         &format!("{hba}/host9/port-9:0/end_device-9:0/target9:0:0/9:0:0:1"),
         "0x5000c500a1b2c3d5",
     );
-    let srp = t.disk(
-        "pci0000:00/0000:00:02.0/0000:81:00.0/host8/target8:0:0/8:0:0:1",
-        "sdg",
-    );
     let sas = t.disk(
         &format!("{hba}/host9/port-9:0/end_device-9:0/target9:0:0/9:0:0:1"),
         "sdh",
     );
+    // `protocol "scsi:srp"` is a valid value that no path has.
     let cfg = Config::from_str_with("test.conf", "blacklist {\n\tprotocol \"scsi:srp\"\n}\n");
     assert!(!cfg.is_fatal(), "{:?}", cfg.diagnostics);
+    assert_eq!(filter::path(&cfg, &srp, &[], ""), Verdict::Allowed);
+    let cfg = Config::from_str_with("test.conf", "blacklist {\n\tprotocol \"scsi:unspec\"\n}\n");
     let v = filter::path(&cfg, &srp, &[], "");
-    assert!(v.is_blacklisted(), "{v:?}");
     assert_eq!(v.criterion(), Some(Criterion::Protocol));
     assert_eq!(
         v.log_message("sdg").as_deref(),
-        Some("sdg: protocol scsi:srp blacklisted")
+        Some("sdg: protocol scsi:unspec blacklisted")
     );
     assert_eq!(filter::path(&cfg, &sas, &[], ""), Verdict::Allowed);
 
-    // An exception wins over the blacklist.
+    // An exception for scsi:srp does not save it from `protocol "scsi"`.
     let cfg = Config::from_str_with(
         "test.conf",
         "blacklist {\n\tprotocol \"scsi\"\n}\nblacklist_exceptions {\n\tprotocol \"scsi:srp\"\n}\n",
     );
-    assert!(!filter::path(&cfg, &srp, &[], "").is_blacklisted());
+    assert!(filter::path(&cfg, &srp, &[], "").is_blacklisted());
     assert!(filter::path(&cfg, &sas, &[], "").is_blacklisted());
+}
+
+#[test]
+fn srp_paths_get_eh_deadline_and_max_retries_but_no_port_timeouts() {
+    use crate::assemble::{assemble, AssembleOpts, PathFacts};
+    use crate::checker::PathState;
+    use crate::configure::scsi_tmo::set_map_tmo;
+    use crate::Config;
+    // As the reference does in VM scenario 55: the host's eh_deadline and
+    // the disk's max_retries are written, the SRP remote port keeps its
+    // fast_io_fail_tmo and dev_loss_tmo, and the first path is named with
+    // protocol scsi:unspec.
+    let t = Tree::new();
+    let (_, rxe) = srp_paths(&t);
+    t.file("/sys/class/scsi_disk/0:0:0:0/max_retries", "5\n");
+    let cfg = Config::from_str_with(
+        "test.conf",
+        "defaults {\n\tfast_io_fail_tmo 7\n\tdev_loss_tmo 80\n\teh_deadline 10\n\tmax_retries 2\n}\n",
+    );
+    let mut f = PathFacts::unprobed(PathDev {
+        wwid: "w1".into(),
+        ..rxe
+    });
+    f.state = PathState::Up;
+    let plan = assemble(&cfg, "w1", vec![f], &AssembleOpts::default());
+    let o = set_map_tmo(&t.root, &cfg, "mpatha", &plan);
+    assert_eq!(
+        o.unsupported.as_deref(),
+        Some("sda: setting scsi timeouts is unsupported for protocol scsi:unspec")
+    );
+    let read = |abs: &str| fs::read_to_string(t.root.join(abs)).unwrap();
+    assert_eq!(read("/sys/class/scsi_host/host0/eh_deadline"), "10");
+    assert_eq!(read("/sys/class/scsi_disk/0:0:0:0/max_retries"), "2");
+    let port = "/sys/class/srp_remote_ports/port-0:1";
+    assert_eq!(read(&format!("{port}/fast_io_fail_tmo")), "15\n");
+    assert_eq!(read(&format!("{port}/dev_loss_tmo")), "600\n");
+    assert_eq!(read(&format!("{port}/reconnect_delay")), "10\n");
 }
 
 /// The sysfs layout of QEMU's usb-storage on an xHCI controller, as in VM

@@ -254,6 +254,17 @@ scsi_tmo_state() {
     return 0
 }
 
+# The transport fields of every path in `multipathd show maps json`, one line a path:
+# dev, target_wwnn, host_wwnn, target_wwpn, host_wwpn, host_adapter.
+json_transport() {
+    multipathd show maps json | python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["maps"]:
+    for g in m["path_groups"]:
+        for p in g["paths"]:
+            print(p["dev"], *(p.get(k) for k in ("target_wwnn", "host_wwnn", "target_wwpn", "host_wwpn", "host_adapter")))'
+}
+
 mp_conf() {   # write /etc/multipath.conf from stdin
     mkdir -p /etc/multipath
     cat >/etc/multipath.conf
