@@ -1,7 +1,16 @@
 # title: scsi_debug 2 paths + multipathd: offline/running, fail_path, fail/reinstate, delete/rescan, with fio verify
 # timeout: 420
 sd_topology 2 1
-mp_conf_daemon
+# mp_conf_daemon's, with max_retries: the SCSI timeouts multipathd writes when it reloads
+# the map for a path deleted or added (fault 4) are compared.
+mp_conf <<'CONF'
+defaults {
+	user_friendly_names yes
+	find_multipaths off
+	polling_interval 2
+	max_retries 3
+}
+CONF
 step "create maps" -- multipath
 start_multipathd
 wait_until "multipathd sees 2 ready paths" 60 -- bash -c '[ $(multipathd show paths raw format "%T" | grep -c ready) = 2 ]'
@@ -39,13 +48,17 @@ step "reinstate path sdb" -- multipathd reinstate path sdb
 wait_until "sdb active" 30 -- bash -c '[ "$(path_state mpatha sdb)" = A ]'
 
 say "fault 4: delete the SCSI device sdb, then rescan its host"
+step "scsi timeouts before the delete" -- scsi_tmo_state
+check "sda max_retries back to 5" -- bash -c 'echo 5 > /sys/block/sda/device/scsi_disk/*/max_retries'
 check "delete sdb" -- bash -c 'echo 1 > /sys/block/sdb/device/delete'
 wait_until "map down to 1 path" 60 -- bash -c '[ $(dmsetup table mpatha | grep -o "[0-9]*:[0-9]* 1" | wc -l) = 1 ]'
 step "dm state, sdb deleted" -- dm_state
+step "scsi timeouts after the reload for sdb's removal" -- scsi_tmo_state
 step "show paths, sdb deleted" -- multipathd show paths format "%d %t %T %o"
 check "rescan host1" -- rescan_in_order 1
 wait_until "map back to 2 paths" 90 -- bash -c '[ $(dmsetup table mpatha | grep -o "[0-9]*:[0-9]* 1" | wc -l) = 2 ]'
 wait_until "both paths active" 60 -- bash -c '[ "$(path_state mpatha sda)$(path_state mpatha sdb)" = AA ]'
+step "scsi timeouts after sdb is back" -- scsi_tmo_state
 
 touch /tmp/stop-io
 bg_wait "fio verify through the map" 120

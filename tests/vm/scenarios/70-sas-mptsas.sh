@@ -10,13 +10,20 @@ load_modules mptsas dm-multipath dm-round-robin dm-service-time sd_mod sg
 wait_until "both SAS paths visible to udev" 120 -- paths_ready QEMU 2
 say "paths: $(disks_of QEMU | tr '\n' ' ')"
 step "sysfs layout" --nocmp -- bash -c 'for d in $(ls /sys/block | grep ^sd); do readlink -f /sys/block/$d/device; done; for e in /sys/class/sas_device/*; do echo "$e $(cat $e/sas_address)"; done; ls /sys/class/sas_host /sys/class/sas_end_device'
+# The SCSI timeouts multipath writes for SAS paths: dev_loss_tmo to the end device's
+# I_T_nexus_loss_timeout, eh_deadline to the host, max_retries to the disk.
 mp_conf <<'CONF'
 defaults {
 	user_friendly_names yes
 	find_multipaths off
+	dev_loss_tmo 90
+	eh_deadline 7
+	max_retries 2
 }
 CONF
+step "scsi timeouts before create" -- scsi_tmo_state
 step "create" -- multipath
+step "scsi timeouts after create" -- scsi_tmo_state
 step "multipath -ll" -- multipath -ll
 start_multipathd
 wait_until "multipathd sees 2 paths" 60 -- bash -c '[ $(multipathd show paths raw format "%d" | grep -c sd) = 2 ]'
