@@ -38,6 +38,12 @@ proptest! {
         overrides in proptest::collection::vec(entry(Section::Overrides), 0..8),
         multipaths in proptest::collection::vec(proptest::collection::vec(entry(Section::Multipath), 0..6), 0..4),
     ) {
+        // A keyword given twice in a section is reported (the later value
+        // wins): each section gets its keywords once, the last value kept.
+        let defaults = last_of_each(defaults);
+        let devices: Vec<_> = devices.into_iter().map(last_of_each).collect();
+        let overrides = last_of_each(overrides);
+        let multipaths: Vec<_> = multipaths.into_iter().map(last_of_each).collect();
         let mut text = String::from("defaults {\n");
         for (k, v) in &defaults { text.push_str(&format!("\t{k} {v}\n")); }
         text.push_str("}\ndevices {\n");
@@ -96,6 +102,17 @@ fn noise_line() -> impl Strategy<Value = String> {
 }
 
 /// A keyword valid in `section` with a valid value for it, as config text.
+/// The entries with every keyword once, at its last value (kept in the
+/// order of those last occurrences).
+fn last_of_each(v: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for (k, val) in v {
+        out.retain(|(k2, _)| *k2 != k);
+        out.push((k, val));
+    }
+    out
+}
+
 fn entry(section: Section) -> impl Strategy<Value = (&'static str, String)> {
     let names: Vec<&'static str> = keywords::section_keywords(section)
         .iter()

@@ -288,6 +288,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
                 }
             },
         };
+        let first_col = first.col;
         let entry = Entry {
             name: kw.name,
             unset: matches!(entry_value, Some(None)),
@@ -297,7 +298,28 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Document {
             col: first.col,
         };
         match stack.last_mut() {
-            Some(f) => f.block.children.push(Node::Entry(entry)),
+            Some(f) => {
+                // The blacklists' keywords are lists; elsewhere a keyword
+                // given again replaces the earlier value (as the reference,
+                // which warns too).
+                let lists = matches!(section, Section::Blacklist | Section::BlacklistExceptions);
+                let earlier = f.block.children.iter().rev().find_map(|n| match n {
+                    Node::Entry(e) if !lists && e.name == entry.name => Some(e.line),
+                    _ => None,
+                });
+                f.block.children.push(Node::Entry(entry));
+                if let Some(first) = earlier {
+                    p.diag(
+                        Severity::Warning,
+                        lineno,
+                        first_col,
+                        format!(
+                            "'{name}' given again in {}; this value replaces the one on line {first}",
+                            section.describe()
+                        ),
+                    );
+                }
+            }
             None => unreachable_top(&mut p, lineno),
         }
     }
@@ -379,6 +401,26 @@ mod tests {
         let dev = d.blocks[1].blocks().next().unwrap();
         assert_eq!(dev.section, Section::Device);
         assert_eq!(dev.entries().count(), 2);
+    }
+
+    #[test]
+    fn a_keyword_given_twice_is_reported_but_blacklist_lists_are_not() {
+        let d = parse_str(
+            "t.conf",
+            "defaults {\n polling_interval 5\n polling_interval 7\n}\n\
+             blacklist {\n devnode a\n devnode b\n}\n\
+             multipaths {\n multipath {\n  wwid 1\n  alias x\n  wwid 2\n }\n}\n",
+        );
+        let said: Vec<String> = d.diagnostics.iter().map(|d| d.short()).collect();
+        assert_eq!(
+            said,
+            [
+                "t.conf:3: 'polling_interval' given again in defaults section; \
+                 this value replaces the one on line 2",
+                "t.conf:13: 'wwid' given again in multipath subsection; \
+                 this value replaces the one on line 11",
+            ]
+        );
     }
 
     #[test]

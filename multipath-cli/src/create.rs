@@ -34,6 +34,11 @@ pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
     let dm = ctx.dm()?;
     let live = ctx.live(&dm)?;
     let paths = ctx.scan();
+    // Reading the live maps, the reference drops their blacklisted paths
+    // and says so (the maps themselves are only changed by what follows).
+    for m in &live {
+        gate::say_discarded(ctx, m, &paths, |p| gate::rejected(ctx, p));
+    }
 
     // Limit to the device argument's map; a blacklisted path gets none,
     // and the command fails (exit 1, as the reference).

@@ -2,7 +2,7 @@
 //! with the facts this command gathers.
 
 use crate::ctx::Ctx;
-use mpath::configure::setting;
+use mpath::configure::{setting, LiveMap};
 use mpath::discovery::PathDev;
 use mpath::files::wwids::WwidsFile;
 use mpath::filter::{self, Candidate, CreateInput, Criterion, FindMode};
@@ -30,6 +30,51 @@ pub fn blacklisted_as_read(ctx: &Ctx, p: &PathDev, wwid_read: bool) -> bool {
         v.is_blacklisted()
     } else {
         false
+    }
+}
+
+/// Whether the blacklist rejects `p`, without a word (for paths that are
+/// reported otherwise).
+pub fn rejected(ctx: &Ctx, p: &PathDev) -> bool {
+    let uid = uid_attribute(ctx, p);
+    ctx.filter
+        .path(&Candidate::new(p, &p.udev, &uid))
+        .is_blacklisted()
+}
+
+/// What the reference says about the paths of live map `m` that it drops
+/// while reading the map (`hidden`: the blacklist as the mode applies it):
+/// each such path in table order, and each path group that leaves empty,
+/// numbered among the groups left at that moment (so a map losing both of
+/// its one-path groups says "removing empty pathgroup 0" twice). Paths of
+/// the table that are not on the system stay in their group. Seen in the
+/// VM for create, `-d`, `-r` and `-ll` (scenario 28).
+pub fn say_discarded(ctx: &Ctx, m: &LiveMap, paths: &[PathDev], hidden: impl Fn(&PathDev) -> bool) {
+    let Some(t) = &m.table else { return };
+    let mut removed = 0;
+    for (i, g) in t.params.groups.iter().enumerate() {
+        let mut left = g.paths.len();
+        for tp in &g.paths {
+            let devt = tp.dev.to_string();
+            let Some(p) = paths.iter().find(|p| p.dev_t == devt) else {
+                continue;
+            };
+            if !hidden(p) {
+                continue;
+            }
+            ctx.log(
+                2,
+                format!("{}: error 2 in pathinfo, discarding path", p.dev),
+            );
+            left -= 1;
+            if left == 0 {
+                ctx.log(
+                    2,
+                    format!("{}: removing empty pathgroup {}", m.name, i - removed),
+                );
+                removed += 1;
+            }
+        }
     }
 }
 

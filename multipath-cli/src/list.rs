@@ -47,9 +47,9 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
                 out.push('\n');
             }
             _ => {
-                say_hidden(ctx, m, &paths);
-                let mut log = Vec::new();
                 let hidden = |p: &PathDev| gate::hidden_from_listing(ctx, p);
+                gate::say_discarded(ctx, m, &paths, hidden);
+                let mut log = Vec::new();
                 let t = configure::live_topology(
                     &ctx.cfg,
                     m,
@@ -87,31 +87,6 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
         ctx.log(2, DAEMON_WARNING);
     }
     Ok(())
-}
-
-/// What the reference says while listing map `m` about its paths that the
-/// blacklist hides: each one, in table order, and a map left without any.
-fn say_hidden(ctx: &Ctx, m: &LiveMap, paths: &[PathDev]) {
-    let Some(t) = &m.table else { return };
-    let mut seen = 0;
-    let mut hidden = 0;
-    for d in t.params.devices() {
-        let devt = d.to_string();
-        let Some(p) = paths.iter().find(|p| p.dev_t == devt) else {
-            continue;
-        };
-        seen += 1;
-        if gate::hidden_from_listing(ctx, p) {
-            hidden += 1;
-            ctx.log(
-                2,
-                format!("{}: error 2 in pathinfo, discarding path", p.dev),
-            );
-        }
-    }
-    if seen > 0 && hidden == seen {
-        ctx.log(2, format!("{}: removing empty pathgroup 0", m.name));
-    }
 }
 
 /// A device argument the reference lists nothing for, silently and with

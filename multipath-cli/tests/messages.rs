@@ -153,22 +153,72 @@ fn listing_names_the_paths_the_blacklist_hides() {
         "{FRIENDLY}blacklist {{\n\tdevnode \"^sd[ab]$\"\n}}\n"
     ));
     let r = san.run(&["-ll"]);
-    // mpatha has sda and sdc, mpathb sdb and sdd.
+    // mpatha has sda and sdc, mpathb sdb and sdd, one path per group: each
+    // hidden path leaves its group empty, numbered among the groups left.
     assert_eq!(
-        lines(&r)[..2],
+        lines(&r)[..4],
         [
             "sda: error 2 in pathinfo, discarding path",
+            "mpatha: removing empty pathgroup 0",
             "sdb: error 2 in pathinfo, discarding path",
+            "mpathb: removing empty pathgroup 0",
         ]
     );
     san.set_conf(&format!("{FRIENDLY}blacklist {{\n\tdevnode \"^sd\"\n}}\n"));
     let r = san.run(&["-ll", "mpatha"]);
     assert_eq!(
-        lines(&r)[..3],
+        lines(&r)[..4],
         [
             "sda: error 2 in pathinfo, discarding path",
+            "mpatha: removing empty pathgroup 0",
             "sdc: error 2 in pathinfo, discarding path",
             "mpatha: removing empty pathgroup 0",
+        ]
+    );
+}
+
+#[test]
+fn create_and_dry_run_name_the_live_paths_the_blacklist_now_hides() {
+    let san = San::new(2, 2, FRIENDLY);
+    assert_eq!(san.run(&[]).code, 0);
+    let before = san.maps();
+    // Both paths of mpatha hidden: said in every mode, the map left alone.
+    san.set_conf(&format!(
+        "{FRIENDLY}blacklist {{\n\tdevnode \"^sd[ac]$\"\n}}\n"
+    ));
+    let said = [
+        "sda: error 2 in pathinfo, discarding path",
+        "mpatha: removing empty pathgroup 0",
+        "sdc: error 2 in pathinfo, discarding path",
+        "mpatha: removing empty pathgroup 0",
+    ];
+    for args in [&["-d"][..], &[], &["-d", "mpatha"]] {
+        let r = san.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert_eq!(lines(&r)[..4], said, "{args:?}");
+        assert_eq!(san.maps(), before, "{args:?}");
+    }
+    // One path hidden: -r reloads the map without it.
+    san.set_conf(&format!(
+        "{FRIENDLY}blacklist {{\n\tdevnode \"^sda$\"\n}}\n"
+    ));
+    let r = san.run(&["-r"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r)[..2], said[..2]);
+    let after = san.maps();
+    let mpatha = after.iter().find(|m| m.0 == "mpatha").expect("mpatha");
+    assert!(!mpatha.2.contains(" 8:0 "), "{}", mpatha.2);
+    // The WWID blacklisted: create reads WWIDs, so its paths count too.
+    let wwid = wwid(1);
+    san.set_conf(&format!("{FRIENDLY}blacklist {{\n\twwid \"{wwid}\"\n}}\n"));
+    let r = san.run(&["-d"]);
+    assert_eq!(
+        lines(&r)[..4],
+        [
+            "sdb: error 2 in pathinfo, discarding path",
+            "mpathb: removing empty pathgroup 0",
+            "sdd: error 2 in pathinfo, discarding path",
+            "mpathb: removing empty pathgroup 0",
         ]
     );
 }

@@ -284,6 +284,22 @@ defaults {
 CONF
 }
 
+# mp_conf_section SECTION [LINES...]: friendly names, every device multipathed, and
+# SECTION (e.g. blacklist) with the given lines.
+mp_conf_section() {
+    local section=$1
+    shift
+    mp_conf <<CONF
+defaults {
+	user_friendly_names yes
+	find_multipaths off
+}
+$section {
+$(printf '\t%s\n' "$@")
+}
+CONF
+}
+
 # mp_conf_policy UFN PGP [EXTRA]: user_friendly_names UFN, every device multipathed,
 # path_grouping_policy PGP (not detected), then the EXTRA sections.
 mp_conf_policy() {
