@@ -14,6 +14,7 @@ use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
 use mpath::prio::PRIO_UNDEF;
 use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 
 pub struct CreateOpts {
@@ -72,16 +73,19 @@ pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
         })
         .cloned()
         .collect();
-    // `-v3`: the paths list first, with every path's priority (upstream
-    // probes them all while discovering), kept for the maps below.
+    // Every path is probed while discovering, as upstream does (its
+    // prioritizers speak then, and again for each map's paths below);
+    // `-v3` lists them with their priorities. The facts are kept for the
+    // maps below.
     let mut probed: HashMap<String, PathFacts> = HashMap::new();
     let mut out = String::new();
+    let mut log = Vec::new();
+    for p in usable.iter().filter(|p| !p.wwid.is_empty()) {
+        let f = assemble::gather(&ctx.cfg, p.clone(), &ctx.probe(), Gather::Probe, &mut log);
+        ctx.says(&f.prio_said);
+        probed.insert(p.dev_t.clone(), f);
+    }
     if ctx.verbosity >= 3 {
-        let mut log = Vec::new();
-        for p in usable.iter().filter(|p| !p.wwid.is_empty()) {
-            let f = assemble::gather(&ctx.cfg, p.clone(), &ctx.probe(), Gather::Probe, &mut log);
-            probed.insert(p.dev_t.clone(), f);
-        }
         ctx.logs(3, &log);
         let first = arg_path.as_ref().map(|p| p.dev_t.as_str());
         out.push_str(&pathlist::render(ctx, &usable, first, true, |p| {
@@ -122,13 +126,16 @@ pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
             continue;
         }
         let mut log = Vec::new();
-        let facts = group
+        let facts: Vec<PathFacts> = group
             .into_iter()
             .map(|p| match probed.remove(&p.dev_t) {
                 Some(f) => f,
                 None => assemble::gather(&ctx.cfg, p, &ctx.probe(), Gather::Probe, &mut log),
             })
             .collect();
+        // Said again as the map takes its paths, after its name is chosen.
+        let prio_said: Vec<(u32, String)> =
+            facts.iter().flat_map(|f| f.prio_said.clone()).collect();
         let plan = assemble::assemble(&ctx.cfg, &wwid, facts, &aopts);
         log.extend(plan.log.iter().cloned());
         d.says(3, log);
@@ -154,6 +161,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
                 d.say(1, b.updated_message());
             }
         }
+        d.msgs.extend(prio_said);
         // Without `-r`, a live map that already holds every path of the
         // plan is left as it is: neither a changed configuration (policy,
         // features) nor a new name (user_friendly_names switched, a
@@ -176,36 +184,71 @@ pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
         maps.push(d);
     }
 
-    let done = if o.dry_run {
-        Vec::new()
-    } else {
-        let recheck = Recheck {
-            root: &ctx.root,
-            cfg: &ctx.cfg,
-            opts: &aopts,
-        };
+    let recheck = Recheck {
+        root: &ctx.root,
+        cfg: &ctx.cfg,
+        opts: &aopts,
+    };
+    let tmo_said = AtomicBool::new(false);
+    let drive = |maps: &[Decided]| {
         drive(
             dm.as_ref(),
-            &maps,
+            maps,
             &recheck,
             daemon,
             ctx.args.retain_queueing,
+            &tmo_said,
         )
     };
+    let done = if o.dry_run { Vec::new() } else { drive(&maps) };
 
+    // A map whose table the kernel refused is tried again at each of its
+    // other paths, in discovery order, as the reference does.
+    let position: HashMap<&str, usize> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.dev_t.as_str(), i))
+        .collect();
+    let mut retried = if o.dry_run {
+        Vec::new()
+    } else {
+        retry_refused(&maps, &done, &position, drive)
+    };
+    let first_position = |plan: &MapPlan| {
+        plan.paths
+            .iter()
+            .filter_map(|f| position.get(f.dev.dev_t.as_str()))
+            .min()
+            .copied()
+            .unwrap_or(usize::MAX)
+    };
     let mut ok = true;
     let mut done = done.into_iter();
+    let mut which = 0;
     for d in maps {
+        if let Some((_, _, plan)) = &d.map {
+            say_attempts(ctx, &mut retried, first_position(plan));
+        }
         for (level, m) in &d.msgs {
             ctx.log(*level, m);
         }
         let Some((name, action, mut plan)) = d.map else {
             continue;
         };
+        which += 1;
         if !o.dry_run {
-            let k: Driven = done.next().expect("one result per map to change");
+            let mut k: Driven = done.next().expect("one result per map to change");
             for (level, m) in &k.before {
                 ctx.log(*level, m);
+            }
+            if let Err(e) = &k.res {
+                for (level, m) in refusal(e, &name, &action) {
+                    ctx.log(level, m);
+                }
+            }
+            // The last attempt decides.
+            if let Some(last) = retried.iter().rposition(|a| a.map == which - 1) {
+                k = retried[last].taken.take().expect("one final attempt");
             }
             match k.replan {
                 Replan::Same => {}
@@ -231,9 +274,13 @@ pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
                 ctx.error(e);
             }
             if let Err(e) = k.res {
-                // The error names the map.
-                ctx.error(format!("{e}"));
-                ok = false;
+                // A refused table ends as the reference's does: said above,
+                // the map ignored, the exit status 0.
+                if !matches!(e, DmError::Refused { .. }) {
+                    // The error names the map.
+                    ctx.error(format!("{e}"));
+                    ok = false;
+                }
                 continue;
             }
             for (level, m) in &k.msgs {
@@ -263,6 +310,7 @@ pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
             }
         }
     }
+    say_attempts(ctx, &mut retried, usize::MAX);
     print!("{out}");
     // The reference warns only when a map of the selection exists.
     if !o.dry_run
@@ -277,6 +325,114 @@ pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
         Ok(())
     } else {
         Err(Fail)
+    }
+}
+
+/// What is said when the kernel refused map `name`'s table, as the
+/// reference: libdevmapper's line and upstream's after it, then the map
+/// ignored (a create) or dropped from this run (a reload; the kernel keeps
+/// its table). Nothing for other errors.
+fn refusal(e: &DmError, name: &str, action: &Action) -> Vec<(u32, String)> {
+    let Some(lines) = e.refusal_lines() else {
+        return Vec::new();
+    };
+    let verdict = if *action == Action::Create {
+        "ignoring map"
+    } else {
+        "removing map"
+    };
+    let mut out: Vec<(u32, String)> = lines.into_iter().map(|l| (2, l)).collect();
+    out.push((2, format!("{name}: {verdict}")));
+    out
+}
+
+/// One more attempt at a map whose table was refused: at the path in
+/// discovery order `pos`, for the `map`-th map with an action.
+struct Attempt {
+    pos: usize,
+    map: usize,
+    msgs: Vec<(u32, String)>,
+    printed: bool,
+    /// Taken by the print loop when it is the map's last attempt.
+    taken: Option<Driven>,
+}
+
+/// The reference walks the paths in discovery order and builds the map of
+/// each path not yet in one; a map the kernel refused gives its paths back,
+/// so it is tried again at each of its other paths. Here the first attempts
+/// are `done` (made concurrently); the others follow, round by round, until
+/// each map is made or out of paths.
+fn retry_refused(
+    maps: &[Decided],
+    done: &[Driven],
+    position: &HashMap<&str, usize>,
+    drive: impl Fn(&[Decided]) -> Vec<Driven>,
+) -> Vec<Attempt> {
+    let todo: Vec<&(String, Action, MapPlan)> =
+        maps.iter().filter_map(|d| d.map.as_ref()).collect();
+    let mut pending: Vec<(usize, std::collections::VecDeque<usize>)> = Vec::new();
+    for (j, (m, k)) in todo.iter().zip(done).enumerate() {
+        if !matches!(k.res, Err(DmError::Refused { .. })) {
+            continue;
+        }
+        let mut at: Vec<usize> =
+            m.2.paths
+                .iter()
+                .filter_map(|f| position.get(f.dev.dev_t.as_str()).copied())
+                .collect();
+        at.sort_unstable();
+        pending.push((j, at.into_iter().skip(1).collect()));
+    }
+    let mut out = Vec::new();
+    loop {
+        let mut round: Vec<(usize, usize)> = pending
+            .iter_mut()
+            .filter_map(|(j, q)| q.pop_front().map(|p| (*j, p)))
+            .collect();
+        if round.is_empty() {
+            return out;
+        }
+        round.sort_by_key(|&(_, p)| p);
+        let again: Vec<Decided> = round
+            .iter()
+            .map(|&(j, _)| Decided {
+                msgs: Vec::new(),
+                map: Some(todo[j].clone()),
+            })
+            .collect();
+        for ((j, pos), k) in round.into_iter().zip(drive(&again)) {
+            let (name, action, _) = todo[j];
+            let mut msgs = k.before.clone();
+            if let Err(e) = &k.res {
+                msgs.extend(refusal(e, name, action));
+            }
+            if !matches!(k.res, Err(DmError::Refused { .. })) {
+                pending.retain(|(m, _)| *m != j);
+            }
+            out.push(Attempt {
+                pos,
+                map: j,
+                msgs,
+                printed: false,
+                taken: Some(k),
+            });
+        }
+    }
+}
+
+/// Print the further attempts made at paths before `upto` (in discovery
+/// order), each once.
+fn say_attempts(ctx: &Ctx, attempts: &mut [Attempt], upto: usize) {
+    let mut due: Vec<&mut Attempt> = attempts
+        .iter_mut()
+        .filter(|a| !a.printed && a.pos < upto)
+        .collect();
+    due.sort_by_key(|a| a.pos);
+    for a in due {
+        for (level, m) in &a.msgs {
+            ctx.log(*level, m);
+        }
+        a.printed = true;
     }
 }
 
@@ -340,11 +496,11 @@ fn drive(
     recheck: &Recheck<'_>,
     daemon: bool,
     retain_queueing: bool,
+    tmo_said: &AtomicBool,
 ) -> Vec<Driven> {
     let todo: Vec<&(String, Action, MapPlan)> =
         maps.iter().filter_map(|d| d.map.as_ref()).collect();
     let next = Mutex::new(0usize);
-    let tmo_said = std::sync::atomic::AtomicBool::new(false);
     // The ordered part, under the lock: the last look at the paths, the
     // `addmap` line, the staging.
     let stage = |i: usize| -> Driven {

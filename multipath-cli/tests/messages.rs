@@ -247,3 +247,65 @@ fn every_mode_but_the_udev_checks_gives_the_bindings_file_its_header() {
     assert_eq!(lines(&r).len(), 1, "{}", r.stderr);
     assert!(!other.root().join("etc/multipath/bindings").exists());
 }
+
+#[test]
+fn a_table_the_kernel_refuses_is_tried_at_each_path_then_ignored() {
+    // The fake kernel, as the real one, has no such path selector.
+    let san = San::new(2, 2, FRIENDLY);
+    san.set_conf(&format!(
+        "{FRIENDLY}overrides {{\n\tpath_selector \"no-such-selector 0\"\n}}\n"
+    ));
+    let r = san.run(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(san.maps().is_empty());
+    let said: Vec<&str> = lines(&r)
+        .into_iter()
+        .filter(|l| {
+            !l.contains(": addmap [") && !l.contains("scsi timeouts") && !l.contains("bindings")
+        })
+        .collect();
+    let refused = |m: &str| {
+        [
+            format!("libdevmapper: ioctl/libdm-iface.c(1995): device-mapper: reload ioctl on {m} (253:0) failed: Invalid argument"),
+            "dm_addmap: libdm task=0 error: Invalid argument".to_string(),
+            format!("{m}: ignoring map"),
+        ]
+    };
+    // Paths in discovery order: sda (mpatha), sdb (mpathb), sdc, sdd.
+    let want: Vec<String> = ["mpatha", "mpathb", "mpatha", "mpathb"]
+        .iter()
+        .flat_map(|m| refused(m))
+        .collect();
+    assert_eq!(said, want, "{}", r.stderr);
+    let addmaps = lines(&r)
+        .iter()
+        .filter(|l| l.contains(": addmap ["))
+        .count();
+    assert_eq!(addmaps, 4, "{}", r.stderr);
+}
+
+#[test]
+fn a_reload_the_kernel_refuses_leaves_the_map_as_it_was() {
+    let san = San::new(2, 1, FRIENDLY);
+    assert_eq!(san.run(&[]).code, 0);
+    let before = san.maps();
+    san.set_conf(&format!(
+        "{FRIENDLY}overrides {{\n\tpath_selector \"no-such-selector 0\"\n}}\n"
+    ));
+    let r = san.run(&["-r"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(san.maps(), before);
+    let refused = [
+        "libdevmapper: ioctl/libdm-iface.c(1995): device-mapper: reload ioctl on mpatha  failed: Invalid argument",
+        "dm_addmap: libdm task=1 error: Invalid argument",
+        "mpatha: removing map",
+    ];
+    let said: Vec<&str> = lines(&r)
+        .into_iter()
+        .filter(|l| refused.contains(l))
+        .collect();
+    // Tried at each of its two paths.
+    assert_eq!(said, [refused, refused].concat(), "{}", r.stderr);
+}

@@ -159,7 +159,7 @@ impl Recheck<'_> {
 pub fn refused_for_missing_device(err: &DmError) -> bool {
     use nix::errno::Errno;
     let missing = [Errno::ENOENT, Errno::ENXIO, Errno::ENODEV].map(|e| e as i32);
-    matches!(err, DmError::Os { errno, .. } if missing.contains(errno))
+    matches!(err, DmError::Os { errno, .. } | DmError::Refused { errno, .. } if missing.contains(errno))
 }
 
 /// How long a refused table waits for a dying path to leave sysfs.

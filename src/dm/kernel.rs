@@ -328,10 +328,11 @@ impl DeviceMapper for KernelDm {
         } else {
             DmFlags::empty()
         };
-        if let Err(e) = self
+        let made = self
             .dm
-            .device_create(n, u, DmOptions::default().set_flags(ro))
-        {
+            .device_create(n, u, DmOptions::default().set_flags(ro));
+        if let Err(e) = &made {
+            let e = e.clone();
             if errno_of(&e) == Some(Errno::EBUSY as i32) {
                 // The name or the UUID is taken: say which.
                 if self.info(name)?.is_some() {
@@ -346,8 +347,17 @@ impl DeviceMapper for KernelDm {
             }
             return Err(map_error(name, DmOp::Create, &e));
         }
+        let dev = made.ok().map(|di| {
+            let d = di.device();
+            DevNum {
+                major: d.major,
+                minor: d.minor,
+            }
+        });
         // From here on a failure must not leave an empty device behind.
-        let loaded = self.load_table(name, DmOp::Create, table, opts.read_only);
+        let loaded = self
+            .load_table(name, DmOp::Create, table, opts.read_only)
+            .map_err(|e| e.into_refused(dev));
         if let Err(e) = loaded {
             self.remove_half_made(name, opts, &e);
             return Err(e);
@@ -372,6 +382,7 @@ impl DeviceMapper for KernelDm {
 
     fn load(&self, name: &str, table: &[DmTarget]) -> Result<(), DmError> {
         self.load_table(name, DmOp::Load, table, false)
+            .map_err(|e| e.into_refused(None))
     }
 
     fn suspend(&self, name: &str, opts: SuspendOptions) -> Result<(), DmError> {

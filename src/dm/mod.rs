@@ -227,6 +227,15 @@ pub enum DmError {
     Busy { name: String },
     #[error("{name}: {op} failed: {}", os_message(*errno))]
     Os { name: String, op: DmOp, errno: i32 },
+    /// The kernel refused a table (`DM_TABLE_LOAD`). `dev` is the device a
+    /// create had made for it (removed again); `None` for a reload.
+    #[error("{name}: {op} failed: {}", os_message(*errno))]
+    Refused {
+        name: String,
+        op: DmOp,
+        errno: i32,
+        dev: Option<DevNum>,
+    },
     /// A failure that carries no errno: udev synchronisation, a reply the
     /// kernel sent that cannot be read.
     #[error("{name}: {op} failed: {detail}")]
@@ -247,13 +256,50 @@ pub enum DmError {
 }
 
 impl DmError {
+    /// An errno from loading a table as the kernel's refusal of it (`dev`:
+    /// the device a create made for it); other errors unchanged.
+    pub fn into_refused(self, dev: Option<DevNum>) -> DmError {
+        match self {
+            DmError::Os { name, op, errno } => DmError::Refused {
+                name,
+                op,
+                errno,
+                dev,
+            },
+            e => e,
+        }
+    }
+
+    /// What libdevmapper logs when the kernel refuses a table, and
+    /// upstream's line after it (both on stderr at the default verbosity;
+    /// a reload names no device number). `None` for other errors.
+    pub fn refusal_lines(&self) -> Option<[String; 2]> {
+        let DmError::Refused {
+            name, errno, dev, ..
+        } = self
+        else {
+            return None;
+        };
+        let what = nix::errno::Errno::from_raw(*errno).desc();
+        let (num, task) = match dev {
+            Some(d) => (format!("({d})"), 0),
+            None => (String::new(), 1),
+        };
+        Some([
+            format!(
+                "libdevmapper: ioctl/libdm-iface.c(1995): device-mapper: reload ioctl on {name} {num} failed: {what}"
+            ),
+            format!("dm_addmap: libdm task={task} error: {what}"),
+        ])
+    }
+
     /// The errno the kernel backend would report for this error.
     pub fn errno(&self) -> i32 {
         match self {
             DmError::NotFound { .. } => 6,                                 // ENXIO
             DmError::NameExists { .. } | DmError::UuidExists { .. } => 16, // EBUSY
             DmError::Busy { .. } => 16,
-            DmError::Os { errno, .. } => *errno,
+            DmError::Os { errno, .. } | DmError::Refused { errno, .. } => *errno,
             DmError::BadParams { .. } => 22,   // EINVAL
             DmError::Failed { .. } => 5,       // EIO
             DmError::Unavailable { .. } => 19, // ENODEV

@@ -327,11 +327,11 @@ impl FakeDm {
                 uuid,
             });
         }
-        check_table(name, DmOp::Create, table)?;
         let dev = DevNum {
             major: Self::MAJOR,
             minor: st.next_minor,
         };
+        check_table(name, DmOp::Create, table).map_err(|e| e.into_refused(Some(dev)))?;
         st.next_minor += 1;
         let reported = as_kernel_reports(table);
         let (live, inactive) = if live {
@@ -367,7 +367,13 @@ impl FakeDm {
             if let Some(r) = &mut f.remaining {
                 *r -= 1;
             }
-            return Err(DmError::Os { name, op, errno });
+            // A create fault is DM_DEV_CREATE failing; a load fault, the
+            // kernel refusing the table.
+            let e = DmError::Os { name, op, errno };
+            return Err(match op {
+                DmOp::Load => e.into_refused(None),
+                _ => e,
+            });
         }
         Ok(st)
     }
@@ -457,8 +463,24 @@ fn check_table(name: &str, op: DmOp, table: &[DmTarget]) -> Result<(), DmError> 
         return Err(einval(name, op));
     }
     for t in table {
-        if t.target_type == TARGET_TYPE && t.params.parse::<MultipathTable>().is_err() {
-            return Err(einval(name, op));
+        if t.target_type != TARGET_TYPE {
+            continue;
+        }
+        // The kernel's path selectors (a module each).
+        const SELECTORS: [&str; 5] = [
+            "round-robin",
+            "queue-length",
+            "service-time",
+            "historical-service-time",
+            "io-affinity",
+        ];
+        match t.params.parse::<MultipathTable>() {
+            Ok(mt)
+                if mt
+                    .groups
+                    .iter()
+                    .all(|g| SELECTORS.contains(&g.selector.as_str())) => {}
+            _ => return Err(einval(name, op)),
         }
     }
     Ok(())
@@ -712,7 +734,7 @@ impl DeviceMapper for FakeDm {
             table: table.to_vec(),
         })?;
         let m = st.maps.get_mut(name).ok_or_else(|| not_found(name))?;
-        check_table(name, DmOp::Load, table)?;
+        check_table(name, DmOp::Load, table).map_err(|e| e.into_refused(None))?;
         m.inactive = Some(as_kernel_reports(table));
         Ok(())
     }
