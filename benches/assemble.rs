@@ -83,7 +83,8 @@ fn run(paths: u32, target_s: f64) {
                         scsi: &scsi,
                         timeout_ms: 1000,
                     },
-                );
+                )
+                .value;
                 f
             })
             .collect();

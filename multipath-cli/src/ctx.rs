@@ -93,6 +93,13 @@ impl Ctx {
         }
     }
 
+    /// Messages that carry their own level, in order.
+    pub fn says(&self, msgs: &[(u32, String)]) {
+        for (level, m) in msgs {
+            self.log(*level, m);
+        }
+    }
+
     /// An error message (printed from `-v1` up, like upstream's level-0/1 messages).
     pub fn error(&self, msg: impl AsRef<str>) {
         self.log(1, msg);

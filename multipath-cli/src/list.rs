@@ -40,28 +40,27 @@ pub fn run(ctx: &Ctx, long: bool) -> Res {
         if !only.wants(&m.wwid) {
             continue;
         }
-        match ctx.verbosity {
-            0 => {}
-            1 => {
+        let hidden = |p: &PathDev| gate::hidden_from_listing(ctx, p);
+        if ctx.verbosity >= 2 {
+            gate::say_discarded(ctx, m, &paths, hidden);
+        }
+        // `-ll` probes the paths whatever the verbosity: what its
+        // prioritizers say at levels 0 and 1 shows (seen in the VM).
+        let topo = (ctx.verbosity >= 2 || long).then(|| {
+            let mut log = Vec::new();
+            let t =
+                configure::live_topology(&ctx.cfg, m, &paths, &hidden, &ctx.probe(), how, &mut log);
+            ctx.says(&log);
+            t
+        });
+        match (ctx.verbosity, topo) {
+            (0, _) => {}
+            (1, _) => {
                 out.push_str(&m.name);
                 out.push('\n');
             }
-            _ => {
-                let hidden = |p: &PathDev| gate::hidden_from_listing(ctx, p);
-                gate::say_discarded(ctx, m, &paths, hidden);
-                let mut log = Vec::new();
-                let t = configure::live_topology(
-                    &ctx.cfg,
-                    m,
-                    &paths,
-                    &hidden,
-                    &ctx.probe(),
-                    how,
-                    &mut log,
-                );
-                ctx.logs(3, &log);
-                out.push_str(&t.render(None));
-            }
+            (_, Some(t)) => out.push_str(&t.render(None)),
+            (_, None) => {}
         }
     }
     // Foreign maps (native NVMe multipath) follow, with `-e` or when

@@ -121,7 +121,9 @@ pub fn gather(
         // online; for a path the checker finds down, only while its
         // priority is still unknown (always the case here).
         if usable_state && state != PathState::Removed {
-            f.prio = prio::get_prio(&f.prio_name, &f.prio_args, &f.dev, &penv);
+            let p = prio::get_prio(&f.prio_name, &f.prio_args, &f.dev, &penv);
+            f.prio = p.value;
+            f.prio_said = p.said;
         } else {
             f.prio = PRIO_UNDEF;
         }

@@ -30,6 +30,10 @@ pub struct PathFacts {
     pub prio_args: String,
     /// [`PRIO_UNDEF`] when not computed or failed.
     pub prio: i32,
+    /// What the prioritizer said for the user, `(level, line)`
+    /// ([`crate::prio::Prio::said`]): the caller prints it where the
+    /// reference does.
+    pub prio_said: Vec<(u32, String)>,
     /// ALUA support (INQUIRY TPGS bits, 0 when none or unknown).
     pub tpgs: u8,
     /// ALUA target port group id.
@@ -46,6 +50,7 @@ impl PathFacts {
             prio_name: String::new(),
             prio_args: String::new(),
             prio: PRIO_UNDEF,
+            prio_said: Vec::new(),
             tpgs: 0,
             tpg: None,
         }

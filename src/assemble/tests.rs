@@ -17,6 +17,7 @@ fn path(dev: &str, dev_t: &str, prio: i32, state: PathState) -> PathFacts {
         prio_name: "sysfs".into(),
         prio_args: String::new(),
         prio,
+        prio_said: Vec::new(),
         tpgs: 1,
         tpg: Some(prio as u16),
     }

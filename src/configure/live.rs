@@ -55,7 +55,8 @@ pub fn live_maps(dm: &dyn DeviceMapper) -> Result<Vec<LiveMap>, DmError> {
 /// left without a path. With `how == Gather::Probe` (`-ll`) checkers and
 /// prioritizers run, else (`-l`) checker states are `undef` and group
 /// priorities 0. Vendor and product come from the first path shown
-/// (`##,##` without one).
+/// (`##,##` without one). `log` receives `(level, line)`: what the
+/// prioritizers said for the user, and the `-v3` lines.
 pub fn live_topology(
     cfg: &Config,
     map: &LiveMap,
@@ -63,7 +64,7 @@ pub fn live_topology(
     hidden: &dyn Fn(&PathDev) -> bool,
     probe: &Probe<'_>,
     how: Gather,
-    log: &mut Vec<String>,
+    log: &mut Vec<(u32, String)>,
 ) -> TopoMap {
     let mut topo = TopoMap {
         name: map.name.clone(),
@@ -100,7 +101,11 @@ pub fn live_topology(
                         topo.vendor_product = format!("{},{}", dev.vendor, dev.product);
                     }
                     let f = if how == Gather::Probe {
-                        assemble::gather(cfg, dev, probe, how, log)
+                        let mut debug = Vec::new();
+                        let f = assemble::gather(cfg, dev, probe, how, &mut debug);
+                        log.extend(f.prio_said.iter().cloned());
+                        log.extend(debug.into_iter().map(|l| (3, l)));
+                        f
                     } else {
                         PathFacts::unprobed(dev)
                     };

@@ -5,7 +5,7 @@
 //! plus 80 for a preferred port group unless it is active/optimized, or
 //! always with the argument `exclusive_pref_bit`.
 
-use super::{access_state, tpg_id_result, PrioEnv, PrioResult};
+use super::{access_state, tpg_id_result, Failure, PrioEnv, PrioResult, PRIO_UNDEF};
 use crate::checker::block_attr;
 use crate::discovery::PathDev;
 use crate::scsi::{self, parse_rtpg, AluaState, TargetPortGroup};
@@ -57,15 +57,24 @@ pub(super) fn alua(path: &PathDev, args: &str, env: &PrioEnv) -> PrioResult {
     let dev = &path.dev;
     let tpgs = scsi::inquiry_tpgs(env.scsi, dev, env.timeout_ms).map_err(|e| e.to_string())?;
     if tpgs == 0 {
-        return Err(format!("{dev}: device does not support ALUA (TPGS 0)"));
+        return Err(format!("{dev}: device does not support ALUA (TPGS 0)").into());
     }
     let g = alua_group(path, env)?;
     Ok(alua_value(g.state, g.pref, exclusive_pref_bit(args)))
 }
 
-/// NVMe ANA state of the path from sysfs `ana_state`.
+/// NVMe ANA state of the path from sysfs `ana_state`. A path that is not
+/// NVMe has none: the reference says so (level 2, seen in the VM on SCSI
+/// paths) and gives no priority.
 pub(super) fn ana(path: &PathDev, env: &PrioEnv) -> PrioResult {
     let dev = &path.dev;
+    if !crate::checker::is_nvme(path) {
+        return Err(Failure::said(
+            PRIO_UNDEF,
+            2,
+            format!("{dev}: ANA error: couldn't get ctrl info"),
+        ));
+    }
     let s = block_attr(env.root, dev, "ana_state")
         .ok_or_else(|| format!("{dev}: no ana_state in sysfs (ANA not supported?)"))?;
     match s.as_str() {
@@ -73,6 +82,6 @@ pub(super) fn ana(path: &PathDev, env: &PrioEnv) -> PrioResult {
         "non-optimized" => Ok(10),
         "inaccessible" | "change" => Ok(1),
         "persistent-loss" => Ok(0),
-        _ => Err(format!("{dev}: unknown ana_state {s:?}")),
+        _ => Err(format!("{dev}: unknown ana_state {s:?}").into()),
     }
 }

@@ -75,8 +75,10 @@ pub(super) fn path_latency(path: &PathDev, args: &str, env: &PrioEnv) -> PrioRes
     });
     let total = match measured {
         Bounded::Done(r) => r?,
-        Bounded::TimedOut => return Err(format!("{dev}: path_latency: reads timed out")),
-        Bounded::Busy => return Err(format!("{dev}: path_latency: earlier reads outstanding")),
+        Bounded::TimedOut => return Err(format!("{dev}: path_latency: reads timed out").into()),
+        Bounded::Busy => {
+            return Err(format!("{dev}: path_latency: earlier reads outstanding").into())
+        }
     };
     let avg_us = total.as_secs_f64() * 1e6 / f64::from(io_num);
     tracing::debug!(path = %dev, "path_latency: average {avg_us:.1} us over {io_num} reads");

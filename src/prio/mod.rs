@@ -1,7 +1,11 @@
 //! Prioritizers: the priority of a path (const, sysfs, alua, ...).
 //!
 //! [`get_prio`] runs one by name and returns [`PRIO_UNDEF`] when it cannot
-//! tell (the reason is logged at debug level, naming the device).
+//! tell (the reason is logged at debug level, naming the device). On the
+//! errors where the reference's prioritizers speak to the user (a vendor
+//! command refused, prio_args they cannot use) it returns their priority
+//! and their words ([`Prio::said`]), found in the VM (scenario 19 and
+//! experiments on scsi_debug, which refuses vendor pages and opcodes).
 //! [`autodetect`] is upstream's `detect_prio`, [`tpg_id`] the ALUA target
 //! port group that `group_by_tpg` and the `%A` wildcard use.
 //!
@@ -63,13 +67,79 @@ pub const KNOWN: &[&str] = &[
     "iet",
 ];
 
-/// A prioritizer's answer: the priority, or why there is none (naming the
-/// device).
-type PrioResult = Result<i32, String>;
+/// A priority and what the prioritizer said about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prio {
+    /// The priority, [`PRIO_UNDEF`] when the prioritizer could not tell.
+    pub value: i32,
+    /// What the reference's prioritizer prints for the user on this
+    /// outcome, `(level, line)` in order, each naming the device (level 2
+    /// shows at the default verbosity). Callers print them where the
+    /// reference does; other failures only reach the debug log.
+    pub said: Vec<(u32, String)>,
+}
+
+impl Prio {
+    fn value(value: i32) -> Self {
+        Prio {
+            value,
+            said: Vec::new(),
+        }
+    }
+}
+
+/// Emit what a prioritizer said ([`Prio::said`]) as log events, at the
+/// level the daemon's verbosity maps it to (0 error, 1 warn, 2 info,
+/// 3 debug, 4 and up trace).
+pub fn trace_said(said: &[(u32, String)]) {
+    for (level, m) in said {
+        match level {
+            0 => tracing::error!("{m}"),
+            1 => tracing::warn!("{m}"),
+            2 => tracing::info!("{m}"),
+            3 => tracing::debug!("{m}"),
+            _ => tracing::trace!("{m}"),
+        }
+    }
+}
+
+/// Why a prioritizer has no priority of its own.
+#[derive(Debug)]
+enum Failure {
+    /// The reason, for the debug log only; the priority is [`PRIO_UNDEF`].
+    Quiet(String),
+    /// What the reference says to the user then (at `level`, lines naming
+    /// the device) and the priority it gives the path.
+    Said {
+        prio: i32,
+        level: u32,
+        lines: Vec<String>,
+    },
+}
+
+impl From<String> for Failure {
+    fn from(e: String) -> Self {
+        Failure::Quiet(e)
+    }
+}
+
+impl Failure {
+    /// One line for the user at `level`, with priority `prio`.
+    fn said(prio: i32, level: u32, line: String) -> Self {
+        Failure::Said {
+            prio,
+            level,
+            lines: vec![line],
+        }
+    }
+}
+
+/// A prioritizer's answer: the priority, or why there is none.
+type PrioResult = Result<i32, Failure>;
 
 /// Priority of `path` by prioritizer `name` with `args` (the prio_args
-/// string, may be ""); [`PRIO_UNDEF`] on error.
-pub fn get_prio(name: &str, args: &str, path: &PathDev, env: &PrioEnv) -> i32 {
+/// string, may be ""), with what the prioritizer says to the user.
+pub fn get_prio(name: &str, args: &str, path: &PathDev, env: &PrioEnv) -> Prio {
     let r: PrioResult = match name {
         "const" => Ok(1),
         "random" => Ok(weighted::random()),
@@ -85,16 +155,23 @@ pub fn get_prio(name: &str, args: &str, path: &PathDev, env: &PrioEnv) -> i32 {
         "weightedpath" => weighted::weightedpath(path, args, env),
         "iet" => weighted::iet(path, args, env),
         "path_latency" => latency::path_latency(path, args, env),
-        _ => Err(format!("{}: unknown prioritizer {name}", path.dev)),
+        _ => Err(format!("{}: unknown prioritizer {name}", path.dev).into()),
     };
     match r {
         Ok(p) => {
             tracing::debug!(path = %path.dev, prio = name, "priority {p}");
-            p
+            Prio::value(p)
         }
-        Err(e) => {
+        Err(Failure::Quiet(e)) => {
             tracing::debug!(path = %path.dev, prio = name, "no priority: {e}");
-            PRIO_UNDEF
+            Prio::value(PRIO_UNDEF)
+        }
+        Err(Failure::Said { prio, level, lines }) => {
+            tracing::debug!(path = %path.dev, prio = name, "priority {prio} after an error");
+            Prio {
+                value: prio,
+                said: lines.into_iter().map(|l| (level, l)).collect(),
+            }
         }
     }
 }

@@ -12,7 +12,23 @@ fn penv<'a>(tree: &'a Tree, fake: &'a FakeScsi) -> PrioEnv<'a> {
 }
 
 fn prio(name: &str, args: &str, tree: &Tree, fake: &FakeScsi, p: &PathDev) -> i32 {
-    get_prio(name, args, p, &penv(tree, fake))
+    get_prio(name, args, p, &penv(tree, fake)).value
+}
+
+/// The priority of `sda` and what the prioritizer said.
+fn said_of(name: &str, args: &str, fake: &FakeScsi) -> (i32, Vec<(u32, String)>) {
+    let p = get_prio(name, args, &path("sda"), &penv(&Tree::new(), fake));
+    (p.value, p.said)
+}
+
+fn said(level: u32, lines: &[&str]) -> Vec<(u32, String)> {
+    lines.iter().map(|l| (level, l.to_string())).collect()
+}
+
+/// A scsi_debug-like disk: standard INQUIRY answered, vendor-specific VPD
+/// pages and opcodes refused with ILLEGAL REQUEST (CHECK CONDITION).
+fn refusing() -> FakeScsi {
+    FakeScsi::new().inquiry_tpgs("sda", 1)
 }
 
 fn prio_of(name: &str, args: &str, fake: &FakeScsi) -> i32 {
@@ -281,22 +297,63 @@ fn datacore_prio() {
     let mut inq = standard_inquiry("DataCore", "Virtual Disk", 0);
     inq.resize(140, 0);
     inq[112..119].copy_from_slice(b"SDS-one");
+    inq[128..131].copy_from_slice(b"two");
     let fake = FakeScsi::new().inquiry("sda", inq);
     assert_eq!(prio_of("datacore", "preferredsds=SDS-one", &fake), 1);
     assert_eq!(
         prio_of("datacore", "preferredsds=one timeout=500", &fake),
         1
     );
-    assert_eq!(prio_of("datacore", "preferredsds=SDS-two", &fake), 0);
-    assert_eq!(prio_of("datacore", "", &fake), PRIO_UNDEF);
     assert_eq!(
-        prio_of("datacore", "preferredsds=x timeout=soon", &fake),
-        PRIO_UNDEF
+        prio_of("datacore", "timeout=0x1f4 preferredsds=one", &fake),
+        1
     );
+    assert_eq!(
+        prio_of("datacore", "preferredsds=one timeout=soon", &fake),
+        1
+    );
+    assert_eq!(prio_of("datacore", "preferredsds=SDS-two", &fake), 0);
+    // Only 16 bytes of the name count.
+    assert_eq!(prio_of("datacore", "preferredsds=two", &fake), 0);
+    // A short INQUIRY reply or a failing one: 0, without a word.
     let short = FakeScsi::new().inquiry("sda", standard_inquiry("DataCore", "x", 0));
-    assert_eq!(prio_of("datacore", "preferredsds=SDS", &short), PRIO_UNDEF);
+    assert_eq!(said_of("datacore", "preferredsds=SDS", &short), (0, vec![]));
+    let dead = FakeScsi::new().fail_device("sda", FakeFailure::sense(5, 0x24, 0));
+    assert_eq!(said_of("datacore", "preferredsds=SDS", &dead), (0, vec![]));
 }
 
+/// Arguments datacore cannot use: priority 0 and the reference's words at
+/// level 0 (seen in the VM on scsi_debug, also at -v0), without a command.
+#[test]
+fn datacore_says_what_is_wrong_with_its_arguments() {
+    let fake = refusing();
+    let format = said(0, &["sda: datacore prio: unexpected prio_args format"]);
+    for args in [
+        "",
+        "preferredsds=",
+        "timeout=10",
+        "timeout=abc preferredsds=xy",
+        "name=xy",
+    ] {
+        assert_eq!(
+            said_of("datacore", args, &fake),
+            (0, format.clone()),
+            "{args:?}"
+        );
+    }
+    let short = said(
+        0,
+        &["sda: datacore prio: prio args: preferredsds too short (1 character min)"],
+    );
+    for args in ["preferredsds=x", "timeout=500 preferredsds=x"] {
+        assert_eq!(
+            said_of("datacore", args, &fake),
+            (0, short.clone()),
+            "{args:?}"
+        );
+    }
+    assert!(fake.calls().is_empty());
+}
 #[test]
 fn weightedpath_prio() {
     let t = Tree::new();
@@ -313,8 +370,8 @@ fn weightedpath_prio() {
     assert_eq!(w("devname sdc", &p), 0);
     assert_eq!(w("devname ( 1", &p), PRIO_UNDEF);
     assert_eq!(w("devname sdc x", &p), PRIO_UNDEF);
-    assert_eq!(w("colour red 1", &p), PRIO_UNDEF);
-    assert_eq!(w("", &p), PRIO_UNDEF);
+    assert_eq!(w("colour red 1", &p), 0);
+    assert_eq!(w("", &p), 0);
     // An FC path: its target WWNN is the node name discovery recorded.
     p.protocol = "scsi:fcp".into();
     p.tgt_node_name = "0x50060e8000000001".into();
@@ -348,17 +405,110 @@ fn weightedpath_prio() {
 fn iet_prio() {
     let t = Tree::new();
     let fake = FakeScsi::new();
+    let with_id_path = |dev: &str, id_path: &str| {
+        let mut p = path(dev);
+        p.udev = vec![("ID_PATH".into(), id_path.into())];
+        p
+    };
+    let sdd = with_id_path(
+        "sdd",
+        "ip-192.168.1.10:3260-iscsi-iqn.2001-04.com.example:disk-lun-1",
+    );
+    let sda = with_id_path("sda", "pci-0000:00:1f.2-ata-1");
+    let w = |args: &str, p: &PathDev| get_prio("iet", args, p, &penv(&t, &fake));
+    assert_eq!(w("preferredip=192.168.1.10", &sdd).value, 20);
+    assert_eq!(w("preferredip=192.168.1.11", &sdd).value, 0);
+    let p = w("preferredip=192.168.1.10", &sda);
+    assert_eq!((p.value, p.said), (0, vec![]));
+    // No ID_PATH (scsi_debug; a /dev/disk/by-path link alone does not do,
+    // seen in the VM): 0, said at level 2 every time.
     t.symlink(
         "/dev/disk/by-path/ip-192.168.1.10:3260-iscsi-iqn.2001-04.com.example:disk-lun-1",
-        "../../sdd",
+        "../../sde",
     );
-    t.symlink("/dev/disk/by-path/pci-0000:00:1f.2-ata-1", "../../sda");
-    let w = |args: &str, dev: &str| prio("iet", args, &t, &fake, &path(dev));
-    assert_eq!(w("preferredip=192.168.1.10", "sdd"), 20);
-    assert_eq!(w("preferredip=192.168.1.11", "sdd"), 10);
-    assert_eq!(w("preferredip=192.168.1.10", "sda"), 10);
-    assert_eq!(w("preferredip=192.168.1", "sdd"), PRIO_UNDEF);
-    assert_eq!(w("", "sdd"), PRIO_UNDEF);
+    for _ in 0..2 {
+        let p = w("preferredip=192.168.1.10", &path("sde"));
+        assert_eq!(
+            (p.value, p.said),
+            (0, said(2, &["sde failed to get BY_PATH property"]))
+        );
+    }
+}
+
+/// Arguments iet cannot use: said once per process (level 2), for the
+/// first path asked; every path gets 0 (seen in the VM). The only test
+/// that gives iet such arguments.
+#[test]
+fn iet_says_once_that_its_arguments_are_unusable() {
+    let fake = FakeScsi::new();
+    let first = said_of("iet", "foo=bar", &fake);
+    assert_eq!(first, (0, said(2, &["sda unexpected prio_args format"])));
+    for args in ["", "preferredip=bogus", "preferredip=::1", "foo=bar"] {
+        assert_eq!(said_of("iet", args, &fake), (0, vec![]), "{args:?}");
+    }
+}
+
+/// The vendor prioritizers on a disk that refuses their command (scsi_debug
+/// in the VM): the reference's priority and words, at level 0.
+#[test]
+fn vendor_prioritizers_say_a_refused_command() {
+    let fake = refusing();
+    assert_eq!(
+        said_of("emc", "", &fake),
+        (
+            PRIO_UNDEF,
+            said(0, &["sda: emc prio: query command indicates error"])
+        )
+    );
+    assert_eq!(
+        said_of("rdac", "", &fake),
+        (
+            0,
+            said(0, &["sda: rdac prio: inquiry command indicates error"])
+        )
+    );
+    assert_eq!(
+        said_of("ontap", "", &fake),
+        (
+            0,
+            said(
+                0,
+                &[
+                    "sda: ontap prio: SCSI error",
+                    "- SCSI CDB: 0xc0 0x00 0x01 0x0a 0x98 0x0a 0x41 0x80 0x00 0x00 ",
+                    "- masked_status=0x01, host_status=0x00, driver_status=0x08",
+                    "- SCSI sense data: 0x70 0x00 0x05 0x00 0x00 0x00 0x00 0x0a 0x00 0x00 0x00 0x00 0x20 0x00 0x00 0x00 0x00 0x00 ",
+                ]
+            )
+        )
+    );
+    // Silent ones: hds (not a Hitachi DF), hp_sw (TUR works).
+    assert_eq!(said_of("hds", "", &fake), (PRIO_UNDEF, vec![]));
+    assert_eq!(said_of("hp_sw", "", &fake.tur_ok("sda")), (4, vec![]));
+    // A device that cannot be reached, or times out, is not said.
+    for f in [FakeFailure::Timeout, FakeFailure::NoDevice] {
+        let dead = FakeScsi::new().fail_device("sda", f);
+        assert_eq!(said_of("emc", "", &dead), (PRIO_UNDEF, vec![]), "{f:?}");
+        assert_eq!(said_of("rdac", "", &dead), (PRIO_UNDEF, vec![]), "{f:?}");
+        assert_eq!(said_of("ontap", "", &dead).1, vec![], "{f:?}");
+    }
+}
+
+#[test]
+fn weightedpath_and_ana_say_what_the_reference_says() {
+    let fake = FakeScsi::new();
+    assert_eq!(said_of("weightedpath", "", &fake), (0, vec![]));
+    assert_eq!(
+        said_of("weightedpath", "foo sd.* 3", &fake),
+        (0, said(0, &["sda: weightedpath - Invalid arguments"]))
+    );
+    assert_eq!(
+        said_of("ana", "", &fake),
+        (
+            PRIO_UNDEF,
+            said(2, &["sda: ANA error: couldn't get ctrl info"])
+        )
+    );
 }
 
 #[test]
@@ -394,7 +544,8 @@ fn path_latency_ranks() {
         "io_num=20 base_num=10",
         &path("sdlat"),
         &slow_ok,
-    );
+    )
+    .value;
     assert!((1..=10).contains(&p), "{p}");
     // Out-of-range arguments take the defaults.
     let p = get_prio(
@@ -402,7 +553,8 @@ fn path_latency_ranks() {
         "io_num=5000 base_num=0.5",
         &path("sdlat"),
         &slow_ok,
-    );
+    )
+    .value;
     assert!(p >= 1, "{p}");
     assert_eq!(
         prio("path_latency", "", &t, &fake, &path("sdz")),
@@ -415,14 +567,23 @@ fn every_known_prio_survives_a_dead_device() {
     let t = Tree::new();
     for f in DEAD_DEVICE {
         let fake = FakeScsi::new().fail_device("sdq", f);
+        let refused = matches!(f, FakeFailure::Sense(_));
         for name in KNOWN {
-            let r = prio(name, "", &t, &fake, &path("sdq"));
+            let args = match *name {
+                "datacore" => "preferredsds=xy",
+                "iet" => "preferredip=10.0.0.1",
+                _ => "",
+            };
+            let r = prio(name, args, &t, &fake, &path("sdq"));
             match *name {
                 "const" => assert_eq!(r, 1),
                 "random" => assert!((1..=10).contains(&r)),
                 // No answer from the array means "not the preferred one".
                 "ontap" => assert!(r >= 0),
                 "hp_sw" if f != FakeFailure::Timeout => assert_eq!(r, 0),
+                // Arguments or udev decide, or a failed INQUIRY means 0.
+                "datacore" | "iet" | "weightedpath" => assert_eq!(r, 0, "{name} {f:?}"),
+                "rdac" if refused => assert_eq!(r, 0),
                 _ => assert_eq!(r, PRIO_UNDEF, "{name} {f:?}"),
             }
         }
@@ -516,6 +677,7 @@ fn garbage_replies_never_panic() {
             let args = match *name {
                 "datacore" => "preferredsds=x",
                 "weightedpath" => "devname sdgarb 3",
+                "iet" => "preferredip=10.0.0.1",
                 _ => "",
             };
             let r = prio(name, args, &t, &fake, &path("sdgarb"));

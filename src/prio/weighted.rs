@@ -1,13 +1,13 @@
 //! Prioritizers driven by configuration rather than by the array:
 //! random, weightedpath, iet.
 
-use super::{PrioEnv, PrioResult};
+use super::{Failure, PrioEnv, PrioResult};
 use crate::discovery::{transport, PathDev};
-use crate::sysroot::SysRoot;
 use regex::Regex;
 use std::collections::hash_map::RandomState;
-use std::fs;
 use std::hash::{BuildHasher, Hasher};
+use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A priority from 1 to 10.
 pub(super) fn random() -> i32 {
@@ -24,7 +24,7 @@ pub(super) fn random() -> i32 {
 /// Arguments `<hbtl|devname|serial|wwn> <regex> <prio> [<regex> <prio>]...`:
 /// the priority after the first regex that matches the path's H:B:T:L,
 /// device name, serial or `wwn` names (`%N:%R:%n:%r`, as the path
-/// wildcards print them); 0 if none does.
+/// wildcards print them); 0 if none does, or without arguments.
 pub(super) fn weightedpath(path: &PathDev, args: &str, env: &PrioEnv) -> PrioResult {
     let dev = &path.dev;
     let mut words = args.split_whitespace();
@@ -33,8 +33,17 @@ pub(super) fn weightedpath(path: &PathDev, args: &str, env: &PrioEnv) -> PrioRes
         Some("devname") => path.dev.clone(),
         Some("serial") => path.serial.clone(),
         Some("wwn") => transport::wwn_names(env.root, path),
-        Some(k) => return Err(format!("{dev}: weightedpath: unknown kind {k:?}")),
-        None => return Err(format!("{dev}: weightedpath needs prio_args")),
+        Some(k) => {
+            tracing::debug!(path = %dev, "weightedpath: unknown kind {k:?}");
+            // Said at every verbosity (seen in the VM), priority 0.
+            return Err(Failure::said(
+                0,
+                0,
+                format!("{dev}: weightedpath - Invalid arguments"),
+            ));
+        }
+        // No arguments: 0 without a word (seen in the VM).
+        None => return Ok(0),
     };
     let rest: Vec<&str> = words.collect();
     if rest.len() % 2 == 1 {
@@ -46,51 +55,81 @@ pub(super) fn weightedpath(path: &PathDev, args: &str, env: &PrioEnv) -> PrioRes
         if re.is_match(&subject) {
             return pair[1]
                 .parse()
-                .map_err(|_| format!("{dev}: weightedpath: bad priority {:?}", pair[1]));
+                .map_err(|_| format!("{dev}: weightedpath: bad priority {:?}", pair[1]).into());
         }
     }
     Ok(0)
 }
 
-/// The portal address of an iSCSI path, from its `/dev/disk/by-path` link
-/// (`ip-<addr>:<port>-iscsi-<target>-lun-<n>`).
-fn iscsi_portal(root: &SysRoot, dev: &str) -> Option<String> {
-    let dir = fs::read_dir(root.join("/dev/disk/by-path")).ok()?;
-    for entry in dir.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(at) = name.find("ip-") else { continue };
-        if !name.contains("-iscsi-") {
-            continue;
+/// Whether the iet prioritizer has said its arguments are unusable: the
+/// reference says so once per process, for the first path it is asked
+/// about; every path then gets 0 without a word.
+static IET_ARGS_SAID: AtomicBool = AtomicBool::new(false);
+
+/// The first IPv4 address (four groups of 1 to 3 digits) in `s`.
+fn first_ipv4(s: &str) -> Option<Ipv4Addr> {
+    let b = s.as_bytes();
+    for start in 0..b.len() {
+        let mut i = start;
+        let mut ok = true;
+        for group in 0..4 {
+            let n = b[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .take(3)
+                .count();
+            if n == 0 {
+                ok = false;
+                break;
+            }
+            i += n;
+            if group < 3 {
+                if b.get(i) != Some(&b'.') {
+                    ok = false;
+                    break;
+                }
+                i += 1;
+            }
         }
-        let Ok(target) = fs::read_link(entry.path()) else {
-            continue;
-        };
-        if target.file_name().and_then(|f| f.to_str()) != Some(dev) {
-            continue;
+        if ok {
+            return s[start..i].parse().ok();
         }
-        let addr = &name[at + 3..];
-        let addr = match addr.strip_prefix('[') {
-            Some(v6) => v6.split(']').next()?,
-            None => addr.split(':').next()?,
-        };
-        return Some(addr.to_string());
     }
     None
 }
 
-/// Argument `preferredip=<a.b.c.d>`: 20 when the path's iSCSI portal has
-/// that address, else 10.
-pub(super) fn iet(path: &PathDev, args: &str, env: &PrioEnv) -> PrioResult {
+/// Argument `preferredip=<a.b.c.d>`: 20 when the IPv4 address in the
+/// path's udev `ID_PATH` (`ip-<addr>:<port>-iscsi-...`) is that address,
+/// else 0. Without `ID_PATH` the path gets 0 and that is said (level 2,
+/// every time); arguments it cannot use give every path 0, said once per
+/// process.
+pub(super) fn iet(path: &PathDev, args: &str, _env: &PrioEnv) -> PrioResult {
     let dev = &path.dev;
-    let ip = args
-        .split_whitespace()
-        .find_map(|a| a.strip_prefix("preferredip="))
-        .ok_or_else(|| format!("{dev}: iet needs prio_args preferredip=<address>"))?;
-    let ip: std::net::Ipv4Addr = ip
-        .parse()
-        .map_err(|_| format!("{dev}: iet: bad preferredip {ip:?}"))?;
-    match iscsi_portal(env.root, dev) {
-        Some(a) if a.parse::<std::net::Ipv4Addr>() == Ok(ip) => Ok(20),
-        _ => Ok(10),
-    }
+    let said = |m: &str| Failure::said(0, 2, format!("{dev} {m}"));
+    let once = |m: &str| {
+        if IET_ARGS_SAID.swap(true, Ordering::Relaxed) {
+            tracing::debug!(path = %dev, "iet: {m} (said before)");
+            Ok(0)
+        } else {
+            Err(said(m))
+        }
+    };
+    let Some(ip) = args
+        .strip_prefix("preferredip=")
+        .and_then(|a| a.split_whitespace().next())
+    else {
+        return once("unexpected prio_args format");
+    };
+    let Ok(ip) = ip.parse::<Ipv4Addr>() else {
+        return once("invalid prio_args preferredip");
+    };
+    let Some(id_path) = path.udev_prop("ID_PATH") else {
+        return Err(said("failed to get BY_PATH property"));
+    };
+    tracing::debug!(path = %dev, "iet: ID_PATH {id_path}");
+    Ok(if first_ipv4(id_path) == Some(ip) {
+        20
+    } else {
+        0
+    })
 }

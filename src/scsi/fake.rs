@@ -14,10 +14,25 @@
 //! 20/00 (invalid command operation code) and an unknown page of a known
 //! opcode ILLEGAL REQUEST 24/00 (invalid field in CDB).
 
-use super::{opcode, sense_key, ScsiError, ScsiTransport, Sense};
+use super::{opcode, sense_key, status, ScsiError, ScsiTransport, Sense, SgStatus};
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::sync::Mutex;
+
+/// The driver status of a command that came back with sense data.
+const DRIVER_SENSE: u16 = 0x08;
+
+/// Sense data in fixed format (18 bytes, as Linux targets such as
+/// scsi_debug return it).
+pub fn fixed_sense(s: Sense) -> Vec<u8> {
+    let mut d = vec![0u8; 18];
+    d[0] = 0x70;
+    d[2] = s.key & 0x0f;
+    d[7] = 0x0a;
+    d[12] = s.asc;
+    d[13] = s.ascq;
+    d
+}
 
 /// An error the fake produces, turned into a [`ScsiError`] naming the device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,10 +60,40 @@ impl FakeFailure {
     fn to_error(self, dev: &str) -> ScsiError {
         let dev = dev.to_string();
         match self {
-            FakeFailure::Sense(sense) => ScsiError::CheckCondition { dev, sense },
-            FakeFailure::Status(status) => ScsiError::Status { dev, status },
-            FakeFailure::Host(host) => ScsiError::Host { dev, host },
-            FakeFailure::Driver(driver) => ScsiError::Driver { dev, driver },
+            FakeFailure::Sense(sense) => ScsiError::CheckCondition {
+                dev,
+                sense,
+                sg: SgStatus {
+                    status: status::CHECK_CONDITION,
+                    driver_status: DRIVER_SENSE,
+                    sense: fixed_sense(sense),
+                    ..SgStatus::default()
+                },
+            },
+            FakeFailure::Status(status) => ScsiError::Status {
+                dev,
+                status,
+                sg: SgStatus {
+                    status,
+                    ..SgStatus::default()
+                },
+            },
+            FakeFailure::Host(host) => ScsiError::Host {
+                dev,
+                host,
+                sg: SgStatus {
+                    host_status: host,
+                    ..SgStatus::default()
+                },
+            },
+            FakeFailure::Driver(driver) => ScsiError::Driver {
+                dev,
+                driver,
+                sg: SgStatus {
+                    driver_status: driver,
+                    ..SgStatus::default()
+                },
+            },
             FakeFailure::Timeout => ScsiError::Timeout { dev },
             FakeFailure::Errno(e) => ScsiError::Ioctl {
                 dev,

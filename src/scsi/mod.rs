@@ -16,7 +16,7 @@ mod vpd;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use fake::{standard_inquiry, FakeFailure, FakeScsi};
+pub use fake::{fixed_sense, standard_inquiry, FakeFailure, FakeScsi};
 pub use script::{rtpg_page, vpd83_page, vpd83_with_tpg};
 pub use sgio::SgIo;
 pub use vpd::{
@@ -102,8 +102,27 @@ pub mod host_status {
     pub const TRANSPORT_DISRUPTED: u16 = 0x0e;
 }
 
+/// What the kernel returned for a command that completed with an error: the
+/// status words of the `sg_io_hdr` and the sense bytes it wrote
+/// (`sb_len_wr` of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SgStatus {
+    pub status: u8,
+    pub host_status: u16,
+    pub driver_status: u16,
+    pub sense: Vec<u8>,
+}
+
+impl SgStatus {
+    /// The SCSI status shifted right by one, as the kernel's `masked_status`.
+    pub fn masked_status(&self) -> u8 {
+        (self.status >> 1) & 0x7f
+    }
+}
+
 /// A SCSI command that did not complete with GOOD status, or could not be
-/// sent. Every message names the device.
+/// sent. Every message names the device. The errors of a command that
+/// completed keep what the kernel returned ([`ScsiError::sg_status`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ScsiError {
     #[error("{dev}: cannot open {path}: {source}")]
@@ -125,13 +144,29 @@ pub enum ScsiError {
         sense.asc,
         sense.ascq
     )]
-    CheckCondition { dev: String, sense: Sense },
+    CheckCondition {
+        dev: String,
+        sense: Sense,
+        sg: SgStatus,
+    },
     #[error("{dev}: SCSI status {status:#04x}")]
-    Status { dev: String, status: u8 },
+    Status {
+        dev: String,
+        status: u8,
+        sg: SgStatus,
+    },
     #[error("{dev}: host status {host:#x}")]
-    Host { dev: String, host: u16 },
+    Host {
+        dev: String,
+        host: u16,
+        sg: SgStatus,
+    },
     #[error("{dev}: driver status {driver:#x}")]
-    Driver { dev: String, driver: u16 },
+    Driver {
+        dev: String,
+        driver: u16,
+        sg: SgStatus,
+    },
     #[error("{dev}: timeout")]
     Timeout { dev: String },
     /// The command completed but what came back cannot be used.
@@ -151,6 +186,18 @@ impl ScsiError {
     pub fn sense(&self) -> Option<Sense> {
         match self {
             ScsiError::CheckCondition { sense, .. } => Some(*sense),
+            _ => None,
+        }
+    }
+
+    /// The status words and sense bytes of a command that completed with an
+    /// error (not for timeouts, nor commands that could not be sent).
+    pub fn sg_status(&self) -> Option<&SgStatus> {
+        match self {
+            ScsiError::CheckCondition { sg, .. }
+            | ScsiError::Status { sg, .. }
+            | ScsiError::Host { sg, .. }
+            | ScsiError::Driver { sg, .. } => Some(sg),
             _ => None,
         }
     }

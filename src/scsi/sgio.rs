@@ -5,7 +5,7 @@
 //! a raw pointer to a header whose pointers must stay valid for the call.
 #![allow(unsafe_code)]
 
-use super::{dev_node, ioctl_error, sense_key, status, ScsiError, ScsiTransport, Sense};
+use super::{dev_node, ioctl_error, sense_key, status, ScsiError, ScsiTransport, Sense, SgStatus};
 use crate::sysroot::SysRoot;
 use nix::libc;
 use std::fs::OpenOptions;
@@ -160,6 +160,12 @@ pub(super) fn outcome(
     sense: &[u8],
 ) -> Result<(), ScsiError> {
     let dev_s = || dev.to_string();
+    let sg = || SgStatus {
+        status: scsi_status,
+        host_status: host,
+        driver_status: driver,
+        sense: sense.to_vec(),
+    };
     if host == super::host_status::TIME_OUT || driver & 0x0f == DRIVER_TIMEOUT {
         return Err(ScsiError::Timeout { dev: dev_s() });
     }
@@ -172,30 +178,39 @@ pub(super) fn outcome(
             Some(s) => Err(ScsiError::CheckCondition {
                 dev: dev_s(),
                 sense: s,
+                sg: sg(),
             }),
             None if check => Err(ScsiError::Status {
                 dev: dev_s(),
                 status: scsi_status,
+                sg: sg(),
             }),
             None => Err(ScsiError::Driver {
                 dev: dev_s(),
                 driver,
+                sg: sg(),
             }),
         };
     }
     if host != 0 {
-        return Err(ScsiError::Host { dev: dev_s(), host });
+        return Err(ScsiError::Host {
+            dev: dev_s(),
+            host,
+            sg: sg(),
+        });
     }
     if driver & 0x0f != 0 {
         return Err(ScsiError::Driver {
             dev: dev_s(),
             driver,
+            sg: sg(),
         });
     }
     if scsi_status & 0x7e != 0 {
         return Err(ScsiError::Status {
             dev: dev_s(),
             status: scsi_status,
+            sg: sg(),
         });
     }
     Ok(())

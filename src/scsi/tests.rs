@@ -57,10 +57,43 @@ fn outcome_classifies_status_words() {
 }
 
 #[test]
+fn completed_errors_keep_the_status_words_and_sense_bytes() {
+    let sense = [0x70, 0, 0x05, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x20, 0];
+    let e = outcome("sda", 2, 0, 0x08, &sense).unwrap_err();
+    let sg = e.sg_status().expect("check condition keeps its status");
+    assert_eq!(
+        (
+            sg.status,
+            sg.masked_status(),
+            sg.host_status,
+            sg.driver_status
+        ),
+        (2, 1, 0, 8)
+    );
+    assert_eq!(sg.sense, sense);
+    let e = outcome("sda", 0x18, 0, 0, &[]).unwrap_err();
+    assert_eq!(e.sg_status().map(SgStatus::masked_status), Some(0x0c));
+    let e = outcome("sda", 0, 0x01, 0, &[]).unwrap_err();
+    assert_eq!(e.sg_status().map(|s| s.host_status), Some(1));
+    assert!(outcome("sda", 0, 3, 0, &[])
+        .unwrap_err()
+        .sg_status()
+        .is_none());
+    // The fake's CHECK CONDITION looks like scsi_debug's.
+    let fake = FakeScsi::new().inquiry_tpgs("sda", 0);
+    let e = fake.data_in("sda", &[0xc0, 0, 0, 0], 8, 1000).unwrap_err();
+    let sg = e.sg_status().expect("fake check condition");
+    assert_eq!((sg.masked_status(), sg.driver_status), (1, 8));
+    assert_eq!(sg.sense, fixed_sense(Sense::new(5, 0x20, 0)));
+    assert_eq!(sg.sense.len(), 18);
+}
+
+#[test]
 fn error_messages_name_the_device() {
     let e = ScsiError::CheckCondition {
         dev: "sda".into(),
         sense: Sense::new(2, 4, 3),
+        sg: SgStatus::default(),
     };
     assert_eq!(
         e.to_string(),

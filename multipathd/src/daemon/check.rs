@@ -60,7 +60,9 @@ impl CheckJob {
                 scsi: env.scsi.as_ref(),
                 timeout_ms: self.timeout_ms,
             };
-            prio::get_prio(&self.prio_name, &self.prio_args, &self.dev, &penv)
+            let p = prio::get_prio(&self.prio_name, &self.prio_args, &self.dev, &penv);
+            prio::trace_said(&p.said);
+            p.value
         });
         CheckDone {
             dev_t: self.dev.dev_t.clone(),

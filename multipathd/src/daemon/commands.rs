@@ -145,6 +145,7 @@ impl Owner {
                     mpath::assemble::Gather::Probe,
                     &mut log,
                 );
+                mpath::prio::trace_said(&f.prio_said);
                 self.path_gathered(f);
                 Ok(String::new())
             }

@@ -14,6 +14,7 @@ use mpath::dm::{DmPathState, RemoveOptions, StatusLine, TableLine};
 use mpath::files::bindings::Bindings;
 use mpath::files::wwids::{FailedWwids, WwidsFile};
 use mpath::filter::{self, Candidate, CreateInput, FindMode};
+use mpath::prio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -91,6 +92,7 @@ impl Owner {
             prio_name: p.prio_name.clone(),
             prio_args: p.prio_args.clone(),
             prio: p.prio,
+            prio_said: Vec::new(),
             tpgs: self.paths_extra.get(&p.dev.dev_t).map_or(0, |e| e.tpgs),
             tpg: p.tpg,
         }
@@ -712,6 +714,7 @@ impl Owner {
         self.rt.spawn_blocking(move || {
             let mut log = Vec::new();
             let f = assemble::gather(&env.cfg, dev, &env.probe(), Gather::Probe, &mut log);
+            prio::trace_said(&f.prio_said);
             let _ = tx.send(super::Msg::Gathered(Box::new(f)));
         });
     }
@@ -1136,6 +1139,7 @@ fn gather_all(env: &super::Env, devs: Vec<PathDev>) -> Vec<PathFacts> {
                             for l in log {
                                 tracing::trace!("{l}");
                             }
+                            prio::trace_said(&f.prio_said);
                             f
                         })
                         .collect::<Vec<_>>()
