@@ -675,3 +675,22 @@ fn listing_leaves_out_blacklisted_paths() {
     assert_eq!(rc, 0);
     assert!(out.contains(" sda ") && out.contains(" sdd "), "{out}");
 }
+
+/// A bio-based map gets no hardware handler, even over an attached one
+/// (the reference, seen in the VM: scenario 19, `queue_mode bio`).
+#[test]
+fn queue_mode_bio_has_no_hardware_handler() {
+    let san = San::new(2, 1, FRIENDLY);
+    let r = san.run(&["-d"]);
+    assert!(r.stdout.contains("hwhandler='1 alua'"), "{}", r.stdout);
+    san.set_conf(&format!(
+        "{FRIENDLY}overrides {{\n\tfeatures \"2 queue_mode bio\"\n}}\n"
+    ));
+    let r = san.run(&["-d"]);
+    assert!(
+        r.stdout
+            .contains("features='2 queue_mode bio' hwhandler='0' wp=undef"),
+        "{}",
+        r.stdout
+    );
+}

@@ -292,6 +292,9 @@ pub fn assemble(cfg: &Config, wwid: &str, paths: Vec<PathFacts>, opts: &Assemble
     if no_path_retry.queues() {
         features.push("queue_if_no_path".into());
     }
+    let bio = features
+        .windows(2)
+        .any(|w| w[0] == "queue_mode" && w[1] == "bio");
     let features = counted(&features);
     log.push(format!("{wwid}: features = \"{features}\""));
 
@@ -300,8 +303,12 @@ pub fn assemble(cfg: &Config, wwid: &str, paths: Vec<PathFacts>, opts: &Assemble
     // path supports it.
     let every_tpgs = !paths.is_empty() && paths.iter().all(|p| p.tpgs != 0);
     let attached = paths.iter().find_map(|p| p.dev.dh_state.clone());
-    let hwhandler = if let (true, Some(h)) = (yes(cfg, "retain_attached_hw_handler", &pi), attached)
-    {
+    let hwhandler = if bio {
+        // A bio-based map has no hardware handler (seen in the VM: the
+        // reference writes "0" with queue_mode bio, even over an attached
+        // alua handler).
+        "0".into()
+    } else if let (true, Some(h)) = (yes(cfg, "retain_attached_hw_handler", &pi), attached) {
         format!("1 {h}")
     } else if let Some((h, _)) = word(cfg, "hardware_handler", &pi) {
         if h.split_whitespace().nth(1) == Some("alua") && !every_tpgs {
