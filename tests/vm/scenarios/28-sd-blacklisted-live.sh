@@ -48,5 +48,18 @@ modes "wwid hidden"
 step "wwid hidden: -ll mpathb" --rc any -- multipath -ll mpathb
 step "wwid hidden: -f mpathb" --rc any -- multipath -f mpathb
 step "wwid hidden: dm state after -f" -- dm_state
+
+# A table the kernel refuses (Debian's 6.1 kernel has no historical-service-time path
+# selector, CONFIG_DM_MULTIPATH_HST): on a reload of live maps, then on creation.
+conf
+step "refused: maps back" --rc any -- multipath
+hst() { mp_conf_section overrides 'path_selector "historical-service-time 0"'; }
+hst
+step "refused: -r" --rc any -- multipath -r
+step "refused: dm state after -r" -- dm_state
+step "refused: -F" --rc any -- multipath -F
+step "refused: create" --rc any -- multipath
+step "refused: dm state after create" -- dm_state
+step "refused: create mpatha" --rc any -- multipath /dev/sda
 conf
 step "flush" --rc any -- multipath -F
