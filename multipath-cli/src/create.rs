@@ -133,9 +133,13 @@ pub fn run(ctx: &Ctx, o: CreateOpts, mut bindings: Option<Bindings>) -> Res {
                 None => assemble::gather(&ctx.cfg, p, &ctx.probe(), Gather::Probe, &mut log),
             })
             .collect();
-        // Said again as the map takes its paths, after its name is chosen.
-        let prio_said: Vec<(u32, String)> =
-            facts.iter().flat_map(|f| f.prio_said.clone()).collect();
+        // Said again as the map takes its paths, after its name is chosen
+        // (the reference asks its prioritizers again then).
+        let prio_said: Vec<(u32, String)> = facts
+            .iter()
+            .filter(|f| f.prio_said_repeats)
+            .flat_map(|f| f.prio_said.clone())
+            .collect();
         let plan = assemble::assemble(&ctx.cfg, &wwid, facts, &aopts);
         log.extend(plan.log.iter().cloned());
         d.says(3, log);

@@ -66,4 +66,8 @@ fn rdac_gives_zero_and_iet_speaks_only_from_the_default_verbosity() {
         said(&san.run(&["-d", "-v1"]), "BY_PATH"),
         Vec::<String>::new()
     );
+    // Arguments it cannot use: said once per run, for the first path.
+    san.set_conf(&conf("iet"));
+    let r = san.run(&["-d"]);
+    assert_eq!(said(&r, "prio_args"), ["sda unexpected prio_args format"]);
 }

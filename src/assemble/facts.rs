@@ -124,6 +124,7 @@ pub fn gather(
             let p = prio::get_prio(&f.prio_name, &f.prio_args, &f.dev, &penv);
             f.prio = p.value;
             f.prio_said = p.said;
+            f.prio_said_repeats = p.repeats;
         } else {
             f.prio = PRIO_UNDEF;
         }

@@ -34,6 +34,8 @@ pub struct PathFacts {
     /// ([`crate::prio::Prio::said`]): the caller prints it where the
     /// reference does.
     pub prio_said: Vec<(u32, String)>,
+    /// Whether probing again would say it again ([`crate::prio::Prio::repeats`]).
+    pub prio_said_repeats: bool,
     /// ALUA support (INQUIRY TPGS bits, 0 when none or unknown).
     pub tpgs: u8,
     /// ALUA target port group id.
@@ -51,6 +53,7 @@ impl PathFacts {
             prio_args: String::new(),
             prio: PRIO_UNDEF,
             prio_said: Vec::new(),
+            prio_said_repeats: true,
             tpgs: 0,
             tpg: None,
         }

@@ -18,6 +18,7 @@ fn path(dev: &str, dev_t: &str, prio: i32, state: PathState) -> PathFacts {
         prio_args: String::new(),
         prio,
         prio_said: Vec::new(),
+        prio_said_repeats: true,
         tpgs: 1,
         tpg: Some(prio as u16),
     }

@@ -77,6 +77,10 @@ pub struct Prio {
     /// shows at the default verbosity). Callers print them where the
     /// reference does; other failures only reach the debug log.
     pub said: Vec<(u32, String)>,
+    /// Whether asking again would say it again: false for what the
+    /// reference says once per process (iet's unusable arguments), so a
+    /// caller that reuses this answer for a second probe stays silent.
+    pub repeats: bool,
 }
 
 impl Prio {
@@ -84,6 +88,7 @@ impl Prio {
         Prio {
             value,
             said: Vec::new(),
+            repeats: true,
         }
     }
 }
@@ -115,6 +120,9 @@ enum Failure {
         level: u32,
         lines: Vec<String>,
     },
+    /// Said once per process: asked again, the prioritizer gives `prio`
+    /// without a word.
+    SaidOnce { prio: i32, level: u32, line: String },
 }
 
 impl From<String> for Failure {
@@ -171,6 +179,15 @@ pub fn get_prio(name: &str, args: &str, path: &PathDev, env: &PrioEnv) -> Prio {
             Prio {
                 value: prio,
                 said: lines.into_iter().map(|l| (level, l)).collect(),
+                repeats: true,
+            }
+        }
+        Err(Failure::SaidOnce { prio, level, line }) => {
+            tracing::debug!(path = %path.dev, prio = name, "priority {prio} after an error");
+            Prio {
+                value: prio,
+                said: vec![(level, line)],
+                repeats: false,
             }
         }
     }

@@ -441,8 +441,13 @@ fn iet_prio() {
 #[test]
 fn iet_says_once_that_its_arguments_are_unusable() {
     let fake = FakeScsi::new();
-    let first = said_of("iet", "foo=bar", &fake);
-    assert_eq!(first, (0, said(2, &["sda unexpected prio_args format"])));
+    let first = get_prio("iet", "foo=bar", &path("sda"), &penv(&Tree::new(), &fake));
+    assert_eq!(
+        (first.value, first.said),
+        (0, said(2, &["sda unexpected prio_args format"]))
+    );
+    // A caller reusing this answer for a second probe must not repeat it.
+    assert!(!first.repeats);
     for args in ["", "preferredip=bogus", "preferredip=::1", "foo=bar"] {
         assert_eq!(said_of("iet", args, &fake), (0, vec![]), "{args:?}");
     }

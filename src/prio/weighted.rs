@@ -111,7 +111,11 @@ pub(super) fn iet(path: &PathDev, args: &str, _env: &PrioEnv) -> PrioResult {
             tracing::debug!(path = %dev, "iet: {m} (said before)");
             Ok(0)
         } else {
-            Err(said(m))
+            Err(Failure::SaidOnce {
+                prio: 0,
+                level: 2,
+                line: format!("{dev} {m}"),
+            })
         }
     };
     let Some(ip) = args

@@ -93,6 +93,7 @@ impl Owner {
             prio_args: p.prio_args.clone(),
             prio: p.prio,
             prio_said: Vec::new(),
+            prio_said_repeats: true,
             tpgs: self.paths_extra.get(&p.dev.dev_t).map_or(0, |e| e.tpgs),
             tpg: p.tpg,
         }
