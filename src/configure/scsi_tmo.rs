@@ -5,10 +5,13 @@
 //! Where each value goes depends on the path's transport:
 //!
 //! - FC (`scsi:fcp`): `fast_io_fail_tmo` and `dev_loss_tmo` of the remote
-//!   port (`/sys/class/fc_remote_ports/rport-H:C-N`), written in the order
-//!   the kernel accepts (it refuses a fast_io_fail_tmo not below the
-//!   current dev_loss_tmo, and a dev_loss_tmo above 600 s while
-//!   fast_io_fail_tmo is off: that one is limited to 600);
+//!   port (`/sys/class/fc_remote_ports/rport-H:C-N`), written whatever they
+//!   hold (the kernel refuses a fast_io_fail_tmo not below the current
+//!   dev_loss_tmo, and a dev_loss_tmo above 600 s while fast_io_fail_tmo is
+//!   off: a configured one is limited to 600, one raised for no_path_retry
+//!   is not, and `off` goes first, so the kernel refuses it: "rport-0:0-0:
+//!   failed to set dev_loss_tmo to 4294967295: Invalid argument", as the
+//!   reference does, seen in the VM over FCoE);
 //! - iSCSI (`scsi:iscsi`): `fast_io_fail_tmo` becomes the session's
 //!   `recovery_tmo` (`/sys/class/iscsi_session/sessionN`); iSCSI has no
 //!   dev_loss_tmo, and its recovery cannot be switched off;
@@ -18,7 +21,7 @@
 //!   and `max_retries` of its disk (`/sys/class/scsi_disk/H:C:T:L`).
 //!
 //! `no_path_retry` raises `dev_loss_tmo` (of FC, iSCSI and SAS paths; said
-//! once for the map): a map that retries N times every `polling_interval`
+//! once for the map, after what writing the paths' timeouts said): a map that retries N times every `polling_interval`
 //! seconds must not lose its paths before, and a map that queues for ever
 //! keeps them for ever. A `fast_io_fail_tmo` not below
 //! the `dev_loss_tmo` is switched off.
@@ -191,7 +194,9 @@ pub fn set_map_tmo(root: &SysRoot, cfg: &Config, name: &str, plan: &MapPlan) -> 
             continue;
         }
         let supported = match p.protocol.as_str() {
-            "scsi:fcp" => component(&p.syspath, "rport-").map(|r| fc_rport(&mut w, r, t)),
+            "scsi:fcp" => {
+                component(&p.syspath, "rport-").map(|r| fc_rport(&mut w, r, t, raised_to.is_some()))
+            }
             "scsi:iscsi" => component(&p.syspath, "session").map(|s| iscsi_session(&mut w, s, t)),
             "scsi:sas" => {
                 component(&p.syspath, "end_device-").map(|e| sas_end_device(&mut w, e, t))
@@ -211,13 +216,10 @@ pub fn set_map_tmo(root: &SysRoot, cfg: &Config, name: &str, plan: &MapPlan) -> 
         out.log.extend(notes.into_iter().map(|n| (3, n)));
     }
     if let Some(v) = raised {
-        out.log.insert(
-            0,
-            (
-                2,
-                format!("{name}: Raising dev_loss_tmo to {v} because of no_path_retry setting"),
-            ),
-        );
+        out.log.push((
+            2,
+            format!("{name}: Raising dev_loss_tmo to {v} because of no_path_retry setting"),
+        ));
     }
     out
 }
@@ -264,11 +266,10 @@ impl Writer<'_> {
 
     /// True when the file has `value` now.
     fn write_or_log(&mut self, abs: &str, value: &str, fail_level: u32) -> bool {
-        let path = self.file(abs);
         if self.read(abs).as_deref() == Some(value) {
             return true;
         }
-        match write_attr(&path, value) {
+        match write_attr(&self.file(abs), value) {
             Ok(()) => {
                 self.log
                     .push((3, format!("{}: {abs} set to {value}", self.dev)));
@@ -296,8 +297,12 @@ fn write_attr(path: &Path, value: &str) -> std::io::Result<()> {
     f.write_all(value.as_bytes())
 }
 
-/// FC remote port: both timeouts, in an order the kernel accepts.
-fn fc_rport(w: &mut Writer<'_>, rport: &str, mut t: PathTmo) {
+/// FC remote port: both timeouts, in an order the kernel accepts but for a
+/// dev_loss_tmo `raised` for no_path_retry above 600 s while fast_io_fail_tmo
+/// is off (see the module documentation). Each attribute is written even
+/// when it holds the value already, and a refusal names the remote port and
+/// the attribute, as the reference has it.
+fn fc_rport(w: &mut Writer<'_>, rport: &str, mut t: PathTmo, raised: bool) {
     let dir = format!("/sys/class/fc_remote_ports/{rport}");
     let fast_file = format!("{dir}/fast_io_fail_tmo");
     let loss_file = format!("{dir}/dev_loss_tmo");
@@ -307,9 +312,11 @@ fn fc_rport(w: &mut Writer<'_>, rport: &str, mut t: PathTmo) {
         Tmo::Unset => fast_now_off,
         Tmo::Secs(_) => false,
     };
+    let mut w = RportWriter { w, rport };
+    let w = &mut w;
     if let Some(d) = t.dev_loss {
-        if d > DEV_LOSS_MAX_WITHOUT_FAST_IO_FAIL && fast_off_after {
-            w.log.push((
+        if d > DEV_LOSS_MAX_WITHOUT_FAST_IO_FAIL && fast_off_after && !raised {
+            w.w.log.push((
                 2,
                 format!(
                     "{rport}: limiting dev_loss_tmo to {DEV_LOSS_MAX_WITHOUT_FAST_IO_FAIL}, \
@@ -319,7 +326,10 @@ fn fc_rport(w: &mut Writer<'_>, rport: &str, mut t: PathTmo) {
             t.dev_loss = Some(DEV_LOSS_MAX_WITHOUT_FAST_IO_FAIL);
         }
     }
-    let cur_loss: u64 = w.read(&loss_file).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let cur_loss: u64 =
+        w.w.read(&loss_file)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
     let loss = t.dev_loss.map(|d| d.to_string());
     match (t.fast_io_fail, &loss) {
         // A new fast_io_fail_tmo must stay below the dev_loss_tmo the
@@ -332,10 +342,10 @@ fn fc_rport(w: &mut Writer<'_>, rport: &str, mut t: PathTmo) {
             w.write(&fast_file, &f.to_string());
             w.write(&loss_file, l);
         }
-        // Switching fast_io_fail off needs a dev_loss_tmo within 600 s.
+        // Off first: a dev_loss_tmo above 600 s is then refused.
         (Tmo::Off, Some(l)) => {
-            w.write(&loss_file, l);
             w.write(&fast_file, "off");
+            w.write(&loss_file, l);
         }
         (f, None) => {
             if let Some(v) = f.sysfs() {
@@ -345,6 +355,40 @@ fn fc_rport(w: &mut Writer<'_>, rport: &str, mut t: PathTmo) {
         (Tmo::Unset, Some(l)) => {
             w.write(&loss_file, l);
         }
+    }
+}
+
+/// Writes to an FC remote port's attributes: unconditional, a refusal said
+/// as `rport-0:0-0: failed to set dev_loss_tmo to 4294967295: Invalid
+/// argument`.
+struct RportWriter<'a, 'b> {
+    w: &'a mut Writer<'b>,
+    rport: &'a str,
+}
+
+impl RportWriter<'_, '_> {
+    fn write(&mut self, abs: &str, value: &str) {
+        let attr = abs.rsplit('/').next().unwrap_or(abs);
+        let msg = match write_attr(&self.w.file(abs), value) {
+            Ok(()) => (3, format!("{}: {abs} set to {value}", self.w.dev)),
+            Err(e) => (
+                1,
+                format!(
+                    "{}: failed to set {attr} to {value}: {}",
+                    self.rport,
+                    strerror(&e)
+                ),
+            ),
+        };
+        self.w.log.push(msg);
+    }
+}
+
+/// The C library's text of an I/O error, without Rust's "(os error N)".
+fn strerror(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => nix::errno::Errno::from_raw(n).desc().to_string(),
+        None => e.to_string(),
     }
 }
 

@@ -62,7 +62,7 @@ GUEST_MODULES = ["dm-mod", "dm-multipath", "dm-round-robin", "dm-service-time",
                  "dm-queue-length", "scsi_debug", "sd_mod", "sg", "scsi_dh_alua",
                  "scsi_dh_emc", "scsi_dh_rdac", "target_core_mod", "target_core_iblock",
                  "tcm_loop", "iscsi_target_mod", "iscsi_tcp", "dummy", "nf_tables",
-                 "configfs"]
+                 "configfs", "veth", "fcoe", "tcm_fc"]
 
 HOST_PACKAGES = {  # command -> Debian package
     "qemu-system-x86_64": "qemu-system-x86", "debootstrap": "debootstrap", "cpio": "cpio",

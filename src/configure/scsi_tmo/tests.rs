@@ -119,8 +119,8 @@ fn no_path_retry_raises_dev_loss_and_fast_io_fail_goes_off_above_it() {
     assert_eq!(t.fast_io_fail, Tmo::Secs(50));
     let o = set_map_tmo(&f.root, &c, "mpatha", &p);
     assert_eq!(
-        o.log[0],
-        (
+        o.log.last().unwrap(),
+        &(
             2,
             "mpatha: Raising dev_loss_tmo to 66 because of no_path_retry setting".to_string()
         )
@@ -190,6 +190,50 @@ fn fc_dev_loss_above_600_needs_fast_io_fail() {
     );
     assert_eq!(f.get(&format!("{RPORT}/dev_loss_tmo")), "4294967295");
     assert_eq!(f.get(&format!("{RPORT}/fast_io_fail_tmo")), "5");
+}
+
+/// Seen in the VM over FCoE (scenario 45): with fast_io_fail_tmo off and
+/// no_path_retry queue the reference writes `off` first, then the raised
+/// dev_loss_tmo (not limited to 600) even though the port holds it already;
+/// the kernel refuses it, the refusal names the remote port and the
+/// attribute, and the map's "Raising" line comes after it.
+#[test]
+fn fc_raised_dev_loss_is_written_after_fast_io_fail_off_and_not_limited() {
+    let f = Fix::new();
+    f.attr(&format!("{RPORT}/fast_io_fail_tmo"), "5");
+    // A directory where the attribute is: the write is refused.
+    fs::remove_file(f.root.join(format!("{RPORT}/dev_loss_tmo"))).unwrap();
+    fs::create_dir_all(f.root.join(format!("{RPORT}/dev_loss_tmo"))).unwrap();
+    let c = cfg("fast_io_fail_tmo off\ndev_loss_tmo 90\nno_path_retry queue");
+    let p = plan(&c, vec![path("sda", "scsi:fcp", FC)]);
+    let o = set_map_tmo(&f.root, &c, "mpatha", &p);
+    let said: Vec<&str> = o.log.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        said,
+        [
+            "sda: /sys/class/fc_remote_ports/rport-2:0-1/fast_io_fail_tmo set to off",
+            "rport-2:0-1: failed to set dev_loss_tmo to 4294967295: Is a directory",
+            "mpatha: Raising dev_loss_tmo to 4294967295 because of no_path_retry setting",
+        ]
+    );
+    assert_eq!(o.log[1].0, 1);
+    assert_eq!(f.get(&format!("{RPORT}/fast_io_fail_tmo")), "off");
+
+    // A value the port holds already is written again.
+    let f = Fix::new();
+    let c = cfg("fast_io_fail_tmo off\ndev_loss_tmo 30");
+    let o = set_map_tmo(
+        &f.root,
+        &c,
+        "mpatha",
+        &plan(&c, vec![path("sda", "scsi:fcp", FC)]),
+    );
+    assert_eq!(o.log.len(), 2, "{:?}", o.log);
+    assert!(
+        o.log[1].1.ends_with("dev_loss_tmo set to 30"),
+        "{:?}",
+        o.log
+    );
 }
 
 #[test]
